@@ -1,0 +1,155 @@
+package columnar
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	acsv "github.com/apache/arrow-go/v18/arrow/csv"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// readCSV reads a CSV file with a header. Column types are inferred from
+// the first sampleRows rows (Arrow's own inference looks at one row only);
+// list columns are written as JSON arrays of strings.
+func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	schema, lists, err := inferCSV(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	readSchema := schema
+	if len(lists) > 0 {
+		readSchema = withStringsFor(schema, lists)
+	}
+	r := acsv.NewReader(f, readSchema, acsv.WithHeader(true), acsv.WithChunk(opts.BatchSize),
+		acsv.WithNullReader(true, ""), acsv.WithAllocator(opts.Mem), acsv.WithLazyQuotes(false))
+	defer r.Release()
+	var batches []arrow.RecordBatch
+	var row int64
+	for r.Next() {
+		rec := r.RecordBatch()
+		if err := r.Err(); err != nil {
+			return nil, batches, csvError(path, err, row)
+		}
+		if len(lists) > 0 {
+			if rec, err = decodeLists(rec, schema, lists, opts.Mem, path, row); err != nil {
+				return nil, batches, err
+			}
+		} else {
+			rec.Retain()
+		}
+		batches = append(batches, rec)
+		row += rec.NumRows()
+	}
+	if err := r.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return nil, batches, csvError(path, err, row)
+	}
+	return schema, batches, nil
+}
+
+func csvError(path string, err error, rowsBefore int64) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &LoadError{Path: path, Row: int64(pe.Line), Err: pe.Err}
+	}
+	return &LoadError{Path: path, Err: fmt.Errorf("after row %d: %w", rowsBefore, err)}
+}
+
+// inferCSV samples the file and returns its schema and the indexes of
+// columns holding JSON lists.
+func inferCSV(r io.Reader) (*arrow.Schema, []int, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil, errors.New("empty file: a header line is required")
+		}
+		return nil, nil, err
+	}
+	header = append([]string(nil), header...)
+	cols := make([]inferred, len(header))
+	for i := 0; i < sampleRows; i++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		for j, v := range rec {
+			cols[j].add(v)
+		}
+	}
+	fields := make([]arrow.Field, len(header))
+	var lists []int
+	seen := map[string]bool{}
+	for i, name := range header {
+		if seen[name] {
+			return nil, nil, fmt.Errorf("column %q appears twice in the header", name)
+		}
+		seen[name] = true
+		fields[i] = arrow.Field{Name: name, Type: cols[i].typ(), Nullable: true}
+		if fields[i].Type.ID() == arrow.LIST {
+			lists = append(lists, i)
+		}
+	}
+	return arrow.NewSchema(fields, nil), lists, nil
+}
+
+func withStringsFor(s *arrow.Schema, cols []int) *arrow.Schema {
+	fields := append([]arrow.Field(nil), s.Fields()...)
+	for _, i := range cols {
+		fields[i].Type = arrow.BinaryTypes.String
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// decodeLists turns JSON-array string columns into list<string> columns.
+func decodeLists(rec arrow.RecordBatch, schema *arrow.Schema, lists []int, mem memory.Allocator, path string, row int64) (arrow.RecordBatch, error) {
+	cols := append([]arrow.Array(nil), rec.Columns()...)
+	var made []arrow.Array
+	defer func() {
+		for _, a := range made {
+			a.Release()
+		}
+	}()
+	for _, ci := range lists {
+		src := cols[ci].(*array.String)
+		lb := array.NewListBuilder(mem, arrow.BinaryTypes.String)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		var xs []string
+		for i := 0; i < src.Len(); i++ {
+			if src.IsNull(i) {
+				lb.AppendNull()
+				continue
+			}
+			xs = xs[:0]
+			if err := json.Unmarshal([]byte(src.Value(i)), &xs); err != nil {
+				lb.Release()
+				return nil, &LoadError{Path: path, Row: row + int64(i) + 1, Column: schema.Field(ci).Name, Err: errors.New("not a JSON array of strings")}
+			}
+			lb.Append(true)
+			for _, x := range xs { // AppendValues reserves exactly, growing quadratically
+				vb.Append(x)
+			}
+		}
+		cols[ci] = lb.NewArray()
+		made = append(made, cols[ci])
+		lb.Release()
+	}
+	return array.NewRecordBatch(schema, cols, rec.NumRows()), nil
+}

@@ -1,0 +1,103 @@
+package columnar
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// sampleRows is how many rows type inference looks at.
+const sampleRows = 2000
+
+// inferred narrows a column's type as sample values arrive. Candidates are
+// tried from the most specific: int64, float64, bool, date, timestamp,
+// list of strings (a JSON array), string. Empty cells do not vote.
+type inferred struct {
+	seen                                        bool
+	notInt, notFloat, notBool, notDate, notTime bool
+	notList                                     bool
+}
+
+var utc = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
+
+func (c *inferred) add(v string) {
+	if v == "" {
+		return
+	}
+	c.seen = true
+	if !c.notInt {
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			c.notInt = true
+		}
+	}
+	if !c.notFloat {
+		if _, err := strconv.ParseFloat(v, 64); err != nil {
+			c.notFloat = true
+		}
+	}
+	if !c.notBool {
+		if _, err := strconv.ParseBool(v); err != nil || isDigits(v) {
+			c.notBool = true
+		}
+	}
+	if !c.notDate {
+		if _, err := time.Parse("2006-01-02", v); err != nil {
+			c.notDate = true
+		}
+	}
+	if !c.notTime {
+		if _, ok := parseTimestamp(v); !ok {
+			c.notTime = true
+		}
+	}
+	if !c.notList {
+		var xs []string
+		if !strings.HasPrefix(v, "[") || json.Unmarshal([]byte(v), &xs) != nil {
+			c.notList = true
+		}
+	}
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *inferred) typ() arrow.DataType {
+	switch {
+	case !c.seen:
+		return arrow.BinaryTypes.String
+	case !c.notInt:
+		return arrow.PrimitiveTypes.Int64
+	case !c.notFloat:
+		return arrow.PrimitiveTypes.Float64
+	case !c.notBool:
+		return arrow.FixedWidthTypes.Boolean
+	case !c.notDate:
+		return arrow.FixedWidthTypes.Date32
+	case !c.notTime:
+		return utc
+	case !c.notList:
+		return arrow.ListOf(arrow.BinaryTypes.String)
+	}
+	return arrow.BinaryTypes.String
+}
+
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999"}
+
+// parseTimestamp reads an RFC 3339 or ISO-8601 timestamp (UTC without offset).
+func parseTimestamp(v string) (time.Time, bool) {
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}

@@ -1,0 +1,102 @@
+package columnar
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Table is an immutable sequence of record batches sharing one schema.
+type Table struct {
+	Name    string
+	Schema  *arrow.Schema
+	Batches []arrow.RecordBatch
+	rows    int64
+	offsets []int64 // first row of each batch
+}
+
+// NewTable takes ownership of batches (which must all have schema) and
+// returns a table over them.
+func NewTable(name string, schema *arrow.Schema, batches []arrow.RecordBatch) *Table {
+	t := &Table{Name: name, Schema: schema, Batches: batches, offsets: make([]int64, len(batches))}
+	for i, b := range batches {
+		t.offsets[i] = t.rows
+		t.rows += b.NumRows()
+	}
+	return t
+}
+
+// NumRows returns the number of rows.
+func (t *Table) NumRows() int64 { return t.rows }
+
+// BatchOffset returns the table row index of the first row of batch i.
+func (t *Table) BatchOffset(i int) int64 { return t.offsets[i] }
+
+// Locate maps a table row index to its batch and the row within it.
+func (t *Table) Locate(row int64) (batch, i int) {
+	lo, hi := 0, len(t.offsets)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if t.offsets[m] <= row {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1, int(row - t.offsets[lo-1])
+}
+
+// Release releases the batches. The table must not be used afterwards.
+func (t *Table) Release() {
+	for _, b := range t.Batches {
+		b.Release()
+	}
+	t.Batches = nil
+}
+
+// ColumnIndex returns the index of a top-level column, or -1.
+func (t *Table) ColumnIndex(name string) int {
+	idx := t.Schema.FieldIndices(name)
+	if len(idx) == 0 {
+		return -1
+	}
+	return idx[0]
+}
+
+// Concat joins tables of identical schemas into one that takes over their
+// batches. A schema difference is an error naming the table and column.
+func Concat(name string, tables []*Table) (*Table, error) {
+	if len(tables) == 0 {
+		return nil, fmt.Errorf("no tables to concatenate")
+	}
+	first := tables[0]
+	var batches []arrow.RecordBatch
+	for _, t := range tables {
+		if err := SameSchema(first, t); err != nil {
+			return nil, err
+		}
+		batches = append(batches, t.Batches...)
+	}
+	return NewTable(name, first.Schema, batches), nil
+}
+
+// SameSchema reports how t's schema differs from want's, naming the column.
+func SameSchema(want, t *Table) error {
+	a, b := want.Schema, t.Schema
+	for i, f := range a.Fields() {
+		if i >= b.NumFields() {
+			return fmt.Errorf("%s: column %q is missing (present in %s)", t.Name, f.Name, want.Name)
+		}
+		g := b.Field(i)
+		if g.Name != f.Name {
+			return fmt.Errorf("%s: column %d is %q, but %s has %q there", t.Name, i+1, g.Name, want.Name, f.Name)
+		}
+		if !arrow.TypeEqual(f.Type, g.Type) {
+			return fmt.Errorf("%s: column %q has type %s, but %s has %s", t.Name, f.Name, g.Type, want.Name, f.Type)
+		}
+	}
+	if b.NumFields() > a.NumFields() {
+		return fmt.Errorf("%s: extra column %q (not in %s)", t.Name, b.Field(a.NumFields()).Name, want.Name)
+	}
+	return nil
+}

@@ -1,0 +1,279 @@
+package engine
+
+import (
+	"bytes"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/segql/segql/lang/ast"
+)
+
+// flip turns `c op x` into `x op' c`.
+func flip(op ast.CompareOp) ast.CompareOp {
+	switch op {
+	case ast.Lt:
+		return ast.Gt
+	case ast.Le:
+		return ast.Ge
+	case ast.Gt:
+		return ast.Lt
+	case ast.Ge:
+		return ast.Le
+	}
+	return op
+}
+
+// compare chooses a comparison kernel. A column compared with a constant
+// runs directly over the column's Arrow values, with no conversion.
+func (cp *compiler) compare(n *node) evalFn {
+	x, y, op := n.kids[0], n.kids[1], n.cmp
+	if x.op == opConst && y.op != opConst {
+		x, y, op = y, x, flip(op)
+	}
+	if f := cp.columnConstCompare(x, y, op); f != nil {
+		return f
+	}
+	a, b, s := cp.compile(x), cp.compile(y), cp.slot()
+	return func(c *ectx) *vec {
+		va, vb := a(c), b(c)
+		v := c.boolOut(s)
+		v.valid = andValid(v.ownW, va.validity(), vb.validity(), c.n)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
+		compareVecs(op, va, vb, v.bits, c.n)
+		maskByValid(v)
+		return v
+	}
+}
+
+func maskByValid(v *vec) {
+	if v.valid != nil {
+		for i := range v.bits {
+			v.bits[i] &= v.valid[i]
+		}
+	}
+	tailMask(v.bits, v.n)
+}
+
+// columnConstCompare returns a kernel for `column op constant` over the
+// column's native Arrow type, or nil when the shapes do not fit.
+func (cp *compiler) columnConstCompare(x, y *node, op ast.CompareOp) evalFn {
+	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null {
+		return nil
+	}
+	kernel := nativeCompare(x.atype, y.val, op)
+	if kernel == nil {
+		return nil
+	}
+	s, col := cp.slot(), x.col
+	return func(c *ectx) *vec {
+		arr := c.cols[col]
+		v := c.boolOut(s)
+		v.valid = validityOf(arr, v.ownW)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
+		kernel(arr, v.bits)
+		maskByValid(v)
+		return v
+	}
+}
+
+// nativeCompare picks a typed loop for an Arrow column type and constant.
+func nativeCompare(t arrow.DataType, cv Value, op ast.CompareOp) func(arrow.Array, []uint64) {
+	switch t.ID() {
+	case arrow.INT64:
+		return intKernel(op, cv, math.MinInt64, math.MaxInt64, (*array.Int64).Int64Values)
+	case arrow.INT32:
+		return intKernel(op, cv, math.MinInt32, math.MaxInt32, (*array.Int32).Int32Values)
+	case arrow.INT16:
+		return intKernel(op, cv, math.MinInt16, math.MaxInt16, (*array.Int16).Int16Values)
+	case arrow.INT8:
+		return intKernel(op, cv, math.MinInt8, math.MaxInt8, (*array.Int8).Int8Values)
+	case arrow.UINT8:
+		return intKernel(op, cv, 0, math.MaxUint8, (*array.Uint8).Uint8Values)
+	case arrow.UINT16:
+		return intKernel(op, cv, 0, math.MaxUint16, (*array.Uint16).Uint16Values)
+	case arrow.UINT32:
+		return intKernel(op, cv, 0, math.MaxUint32, (*array.Uint32).Uint32Values)
+	case arrow.FLOAT64:
+		if cv.K != kFloat || math.IsNaN(cv.F) {
+			return nil
+		}
+		c := cv.F
+		return func(a arrow.Array, out []uint64) {
+			cmpFloatConst(op, a.(*array.Float64).Float64Values(), c, out)
+		}
+	case arrow.TIMESTAMP:
+		if t.(*arrow.TimestampType).Unit != arrow.Microsecond || cv.K != kTime {
+			return nil
+		}
+		c := cv.I
+		return func(a arrow.Array, out []uint64) {
+			vals := a.(*array.Timestamp).TimestampValues()
+			cmpConst(op, *(*[]int64)(ptrOf(&vals)), c, out)
+		}
+	}
+	return nil
+}
+
+// intKernel compares an integer column of type T with an integer constant
+// that fits T (other constants take the general path).
+func intKernel[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32, A arrow.Array](op ast.CompareOp, cv Value, lo, hi int64, values func(A) []T) func(arrow.Array, []uint64) {
+	if cv.K != kInt || cv.I < lo || cv.I > hi {
+		return nil
+	}
+	c := T(cv.I)
+	return func(a arrow.Array, out []uint64) { cmpConst(op, values(a.(A)), c, out) }
+}
+
+// cmpConst sets bit i of out where vals[i] op c. One loop per operator
+// keeps the comparison inlined in the loop body.
+func cmpConst[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float64](op ast.CompareOp, vals []T, c T, out []uint64) {
+	n := len(vals)
+	for w := 0; w < words(n); w++ {
+		chunk := vals[w<<6 : min(w<<6+64, n)]
+		var bits uint64
+		switch op {
+		case ast.Eq:
+			for j, x := range chunk {
+				if x == c {
+					bits |= 1 << uint(j)
+				}
+			}
+		case ast.Ne:
+			for j, x := range chunk {
+				if x != c {
+					bits |= 1 << uint(j)
+				}
+			}
+		case ast.Lt:
+			for j, x := range chunk {
+				if x < c {
+					bits |= 1 << uint(j)
+				}
+			}
+		case ast.Le:
+			for j, x := range chunk {
+				if x <= c {
+					bits |= 1 << uint(j)
+				}
+			}
+		case ast.Gt:
+			for j, x := range chunk {
+				if x > c {
+					bits |= 1 << uint(j)
+				}
+			}
+		case ast.Ge:
+			for j, x := range chunk {
+				if x >= c {
+					bits |= 1 << uint(j)
+				}
+			}
+		}
+		out[w] = bits
+	}
+}
+
+// cmpFloatConst compares with a non-NaN constant; NaN rows sort above
+// everything, as in DuckDB, so they satisfy > and >= (and !=).
+func cmpFloatConst(op ast.CompareOp, vals []float64, c float64, out []uint64) {
+	cmpConst(op, vals, c, out)
+	if op != ast.Gt && op != ast.Ge {
+		return
+	}
+	for i, x := range vals {
+		if x != x {
+			setBit(out, i)
+		}
+	}
+}
+
+// compareVecs compares two vectors of the same kind, row by row.
+func compareVecs(op ast.CompareOp, a, b *vec, out []uint64, n int) {
+	switch a.k {
+	case kInt, kTime, kDur:
+		if b.c {
+			cmpConst(op, a.ints(), b.cv.I, out)
+			return
+		}
+		ai, bi := a.ints(), b.ints()
+		for i := 0; i < n; i++ {
+			if compareResult(op, cmpInt(ai[i], bi[i])) {
+				setBit(out, i)
+			}
+		}
+	case kFloat:
+		af, bf := a.floats(), b.floats()
+		for i := 0; i < n; i++ {
+			if compareResult(op, cmpFloat(af[i], bf[i])) {
+				setBit(out, i)
+			}
+		}
+	case kStr:
+		compareStrings(op, a, b, out, n)
+	case kBool:
+		compareBools(op, a, b, out, n)
+	}
+}
+
+func cmpInt(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func compareStrings(op ast.CompareOp, a, b *vec, out []uint64, n int) {
+	sa, sb := stringsOf(a), stringsOf(b)
+	for i := 0; i < n; i++ {
+		if !a.isValid(i) || !b.isValid(i) {
+			continue
+		}
+		if compareResult(op, bytes.Compare(sa(i), sb(i))) {
+			setBit(out, i)
+		}
+	}
+}
+
+// stringsOf returns a row accessor for a string vector or constant; the
+// constant is converted once, not per row.
+func stringsOf(v *vec) func(int) []byte {
+	if v.c {
+		b := []byte(v.cv.S)
+		return func(int) []byte { return b }
+	}
+	return v.str.at
+}
+
+func compareBools(op ast.CompareOp, a, b *vec, out []uint64, n int) {
+	var ta, tb []uint64
+	ta, _ = a.truth(nil, nil)
+	tb, _ = b.truth(nil, nil)
+	for i := range out[:words(n)] {
+		x, y := ta[i], tb[i]
+		var r uint64
+		switch op {
+		case ast.Eq:
+			r = ^(x ^ y)
+		case ast.Ne:
+			r = x ^ y
+		case ast.Lt:
+			r = ^x & y
+		case ast.Le:
+			r = ^x | y
+		case ast.Gt:
+			r = x & ^y
+		case ast.Ge:
+			r = x | ^y
+		}
+		out[i] = r
+	}
+}

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// dictCandidate reports whether n is a boolean predicate over exactly one
+// top-level string column (and no now()), which can be evaluated once per
+// dictionary entry instead of once per row.
+func dictCandidate(n *node) (int, bool) {
+	if n.k != kBool || n.op == opConst || n.op == opCol {
+		return 0, false
+	}
+	col, ok := -1, true
+	var walk func(*node)
+	walk = func(m *node) {
+		switch m.op {
+		case opNow:
+			ok = false
+		case opCol:
+			if m.k != kStr || len(m.fields) > 0 || (col >= 0 && col != m.col) {
+				ok = false
+			}
+			col = m.col
+		}
+		for _, k := range m.kids {
+			walk(k)
+		}
+	}
+	walk(n)
+	return col, ok && col >= 0
+}
+
+// dictPredicate evaluates n over the dictionary of a dictionary-encoded
+// column (cached per worker while batches share a dictionary) and gathers
+// the per-entry results by the row codes. Plain string columns take the
+// row-by-row path.
+func (cp *compiler) dictPredicate(n *node, col int) evalFn {
+	inner := &compiler{}
+	sub := inner.compileNode(n)
+	plain := cp.compileNode(n)
+	s, d := cp.slot(), cp.ndicts
+	cp.ndicts++
+	subSlots := inner.nslots
+	return func(c *ectx) *vec {
+		dict, ok := c.cols[col].(*array.Dictionary)
+		if !ok {
+			return plain(c)
+		}
+		st := c.subs[d]
+		if st == nil {
+			st = &dictState{sub: &ectx{slots: make([]vec, subSlots), tmp: make([][]uint64, subSlots), now: c.now}}
+			c.subs[d] = st
+		}
+		if st.dict != dict.Dictionary() {
+			st.table = dictTable(st, sub, dict.Dictionary(), col, len(c.cols))
+			st.dict = dict.Dictionary()
+			st.onNull = nullResult(n, c.now)
+			if st.sub.err != nil {
+				c.fail(st.sub.err)
+			}
+		}
+		v := c.boolOut(s)
+		gatherDict(v, dict, st.table, st.onNull)
+		return v
+	}
+}
+
+// dictTable evaluates the predicate over the dictionary's values.
+func dictTable(st *dictState, sub evalFn, values arrow.Array, col, ncols int) []uint8 {
+	sc := st.sub
+	sc.cols = grow(sc.cols, ncols)
+	sc.cols[col] = values
+	sc.n = values.Len()
+	r := sub(sc)
+	table := grow(st.table, sc.n)
+	for i := range table {
+		table[i] = truthCode(valueAt(r, i))
+	}
+	return table
+}
+
+// truthCode encodes a boolean Value: 0 FALSE, 1 TRUE, 2 UNKNOWN.
+func truthCode(v Value) uint8 {
+	switch {
+	case v.Null:
+		return 2
+	case v.B:
+		return 1
+	}
+	return 0
+}
+
+// nullRow is a row whose every column is null.
+type nullRow struct{}
+
+func (nullRow) value(n *node) (Value, error) { return null(n.k), nil }
+
+// nullResult is the predicate's value where the column is null: not always
+// UNKNOWN (`is null`, `or true`), so it is computed, not assumed.
+func nullResult(n *node, now int64) uint8 {
+	v, err := n.eval(nullRow{}, now)
+	if err != nil {
+		return 2
+	}
+	return truthCode(v)
+}
+
+// gatherDict maps each row's code through the per-entry table; rows whose
+// code is null take onNull.
+func gatherDict(v *vec, d *array.Dictionary, table []uint8, onNull uint8) {
+	idx := d.Indices()
+	rowValid := validityOf(idx, v.ownW2)
+	if rowValid != nil {
+		v.ownW2 = rowValid
+	}
+	unknown := v.ownValid()
+	switch a := idx.(type) {
+	case *array.Int8:
+		gather(v.bits, unknown, a.Int8Values(), table)
+	case *array.Int16:
+		gather(v.bits, unknown, a.Int16Values(), table)
+	case *array.Int32:
+		gather(v.bits, unknown, a.Int32Values(), table)
+	case *array.Int64:
+		gather(v.bits, unknown, a.Int64Values(), table)
+	case *array.Uint8:
+		gather(v.bits, unknown, a.Uint8Values(), table)
+	case *array.Uint16:
+		gather(v.bits, unknown, a.Uint16Values(), table)
+	case *array.Uint32:
+		gather(v.bits, unknown, a.Uint32Values(), table)
+	}
+	nullT, nullU := uint64(0), uint64(0)
+	if onNull == 1 {
+		nullT = ^uint64(0)
+	}
+	if onNull == 2 {
+		nullU = ^uint64(0)
+	}
+	for w := range v.bits {
+		rv := ^uint64(0)
+		if rowValid != nil {
+			rv = rowValid[w]
+		}
+		v.bits[w] = v.bits[w]&rv | nullT&^rv
+		unknown[w] = unknown[w]&rv | nullU&^rv
+		unknown[w] = ^unknown[w] // now the validity
+	}
+	tailMask(unknown, v.n)
+	maskByValid(v)
+}
+
+// gather sets TRUE and UNKNOWN bits from each row's code.
+func gather[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](t, unknown []uint64, codes []T, table []uint8) {
+	for w := 0; w < words(len(codes)); w++ {
+		chunk := codes[w<<6 : min(w<<6+64, len(codes))]
+		var tw, uw uint64
+		for j, code := range chunk {
+			if int(code) < 0 || int(code) >= len(table) {
+				continue // a null row's code may be anything; masked later
+			}
+			r := table[code]
+			tw |= uint64(r&1) << uint(j)
+			uw |= uint64(r>>1) << uint(j)
+		}
+		t[w], unknown[w] = tw, uw
+	}
+}

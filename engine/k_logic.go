@@ -1,0 +1,101 @@
+package engine
+
+// not: TRUE ↔ FALSE, UNKNOWN stays UNKNOWN.
+func (cp *compiler) not(n *node) evalFn {
+	x, s := cp.compile(n.kids[0]), cp.slot()
+	return func(c *ectx) *vec {
+		a := x(c)
+		v := c.boolOut(s)
+		if a.c {
+			v.c, v.cv = true, a.cv
+			if !a.cv.Null {
+				v.cv = boolVal(!a.cv.B)
+			}
+			return v
+		}
+		if a.valid != nil {
+			v.valid = append(v.ownW[:0], a.valid...)
+			v.ownW = v.valid
+		}
+		for i := range v.bits {
+			w := ^a.bits[i]
+			if a.valid != nil {
+				w &= a.valid[i]
+			}
+			v.bits[i] = w
+		}
+		tailMask(v.bits, c.n)
+		return v
+	}
+}
+
+// logic evaluates an n-ary Kleene and/or word by word: for and, TRUE needs
+// every term TRUE and FALSE needs any term FALSE; or is the dual.
+func (cp *compiler) logic(n *node) evalFn {
+	terms := make([]evalFn, len(n.kids))
+	for i, k := range n.kids {
+		terms[i] = cp.compile(k)
+	}
+	s, isAnd := cp.slot(), n.op == opAnd
+	return func(c *ectx) *vec {
+		v := c.boolOut(s)
+		nw := words(c.n)
+		T, F := grow(v.ownW, nw), grow(c.tmp[s], nw)
+		var t, f []uint64
+		for i, term := range terms {
+			a := term(c)
+			if i == 0 {
+				T, F = a.truth(T, F)
+				continue
+			}
+			t, f = a.truth(t, f)
+			combine(T, F, t, f, isAnd)
+		}
+		copy(v.bits, T)
+		for i := range T {
+			T[i] |= F[i]
+		}
+		v.ownW, c.tmp[s] = T, F
+		v.valid = T
+		return v
+	}
+}
+
+func combine(T, F, t, f []uint64, isAnd bool) {
+	if isAnd {
+		for i := range T {
+			T[i] &= t[i]
+			F[i] |= f[i]
+		}
+		return
+	}
+	for i := range T {
+		T[i] |= t[i]
+		F[i] &= f[i]
+	}
+}
+
+// isNull never yields UNKNOWN.
+func (cp *compiler) isNull(n *node) evalFn {
+	x, s, not := cp.compile(n.kids[0]), cp.slot(), n.not
+	return func(c *ectx) *vec {
+		a := x(c)
+		v := c.boolOut(s)
+		if a.c {
+			v.c, v.cv = true, boolVal(a.cv.Null != not)
+			return v
+		}
+		for i := range v.bits {
+			w := uint64(0) // the null bits
+			if a.valid != nil {
+				w = ^a.valid[i]
+			}
+			if not {
+				w = ^w
+			}
+			v.bits[i] = w
+		}
+		tailMask(v.bits, c.n)
+		return v
+	}
+}

@@ -1,0 +1,449 @@
+package engine
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/segql/segql/lang/ast"
+	"github.com/segql/segql/lang/check"
+)
+
+// refEval is the reference evaluator used only by tests: a direct,
+// row-at-a-time reading of SPEC.md over the syntax tree, sharing no code
+// with the engine's kernels. Values are nil (null), int64, float64,
+// string, bool, refTime, refDur or []any.
+type refEval struct {
+	info *check.Info
+	now  int64
+}
+
+type refTime int64 // µs since the epoch
+type refDur int64  // µs
+
+var errRefOverflow = errors.New("overflow")
+
+// member reports whether e is TRUE for row.
+func (r *refEval) member(e ast.Expr, row map[string]any) (bool, error) {
+	v, err := r.eval(e, row)
+	b, _ := v.(bool)
+	return b, err
+}
+
+func (r *refEval) eval(e ast.Expr, row map[string]any) (any, error) {
+	switch e := e.(type) {
+	case *ast.Ref:
+		return row[e.Path[0]], nil
+	case *ast.Literal:
+		return r.literal(e), nil
+	case *ast.Unary:
+		x, err := r.eval(e.X, row)
+		if err != nil || x == nil {
+			return nil, err
+		}
+		if e.Op == ast.Not {
+			return !x.(bool), nil
+		}
+		return refNeg(x)
+	case *ast.Logical:
+		return r.logical(e, row)
+	case *ast.Compare:
+		return r.binary(row, e.X, e.Y, func(a, b any) (any, error) { return refCompare(e.Op, a, b), nil })
+	case *ast.Arith:
+		t := r.info.Types[e]
+		return r.binary(row, e.X, e.Y, func(a, b any) (any, error) { return refArith(e.Op, t, a, b) })
+	case *ast.Between:
+		lo := &ast.Compare{Op: ast.Ge, X: e.X, Y: e.Lo}
+		hi := &ast.Compare{Op: ast.Le, X: e.X, Y: e.Hi}
+		v, err := r.logical(&ast.Logical{Op: ast.And, Terms: []ast.Expr{lo, hi}}, row)
+		return refNot(e.Not, v), err
+	case *ast.In:
+		var terms []ast.Expr
+		for _, it := range e.List {
+			terms = append(terms, &ast.Compare{Op: ast.Eq, X: e.X, Y: it})
+		}
+		v, err := r.logical(&ast.Logical{Op: ast.Or, Terms: append(terms, &ast.Literal{Kind: ast.Bool})}, row)
+		return refNot(e.Not, v), err
+	case *ast.IsNull:
+		x, err := r.eval(e.X, row)
+		return (x == nil) != e.Not, err
+	}
+	return r.predicate(e, row)
+}
+
+func refNot(not bool, v any) any {
+	if b, ok := v.(bool); ok && not {
+		return !b
+	}
+	return v
+}
+
+func (r *refEval) literal(l *ast.Literal) any {
+	if us, ok := r.info.Times[l]; ok {
+		return refTime(us)
+	}
+	switch l.Kind {
+	case ast.Bool:
+		return l.Bool
+	case ast.Int:
+		return l.Int
+	case ast.Float:
+		return l.Float
+	case ast.String:
+		return l.Str
+	case ast.Duration:
+		return refDur(l.Dur.Micros())
+	}
+	return nil
+}
+
+func (r *refEval) logical(e *ast.Logical, row map[string]any) (any, error) {
+	and := e.Op == ast.And
+	unknown := false
+	for _, t := range e.Terms {
+		v, err := r.eval(t, row)
+		if err != nil {
+			return nil, err
+		}
+		if v == nil {
+			unknown = true
+		} else if v.(bool) != and {
+			return !and, nil
+		}
+	}
+	if unknown {
+		return nil, nil
+	}
+	return and, nil
+}
+
+func (r *refEval) binary(row map[string]any, x, y ast.Expr, f func(a, b any) (any, error)) (any, error) {
+	a, err := r.eval(x, row)
+	if err != nil {
+		return nil, err
+	}
+	b, err := r.eval(y, row)
+	if err != nil || a == nil || b == nil {
+		return nil, err
+	}
+	return f(a, b)
+}
+
+func asFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+// refOrder orders two values; floats put NaN above everything.
+func refOrder(a, b any) int {
+	_, af := a.(float64)
+	_, bf := b.(float64)
+	if af || bf {
+		x, _ := asFloat(a)
+		y, _ := asFloat(b)
+		switch xn, yn := math.IsNaN(x), math.IsNaN(y); {
+		case xn && yn:
+			return 0
+		case xn:
+			return 1
+		case yn:
+			return -1
+		}
+		return sign(x - y)
+	}
+	switch a := a.(type) {
+	case int64:
+		return cmp3(a, b.(int64))
+	case refTime:
+		return cmp3(int64(a), int64(b.(refTime)))
+	case refDur:
+		return cmp3(int64(a), int64(b.(refDur)))
+	case string:
+		return strings.Compare(a, b.(string))
+	case bool:
+		return cmp3(b2i(a), b2i(b.(bool)))
+	}
+	panic("unordered")
+}
+
+func cmp3(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func sign(x float64) int {
+	switch {
+	case x < 0:
+		return -1
+	case x > 0:
+		return 1
+	}
+	return 0
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func refCompare(op ast.CompareOp, a, b any) any {
+	c := refOrder(a, b)
+	return map[ast.CompareOp]bool{ast.Eq: c == 0, ast.Ne: c != 0, ast.Lt: c < 0, ast.Le: c <= 0, ast.Gt: c > 0, ast.Ge: c >= 0}[op]
+}
+
+func refNeg(x any) (any, error) {
+	switch x := x.(type) {
+	case float64:
+		return -x, nil
+	case int64:
+		if x == math.MinInt64 {
+			return nil, errRefOverflow
+		}
+		return -x, nil
+	case refDur:
+		return -x, nil
+	}
+	return nil, errors.New("bad negation")
+}
+
+func refArith(op ast.ArithOp, t *check.Type, a, b any) (any, error) {
+	if t.IsFloat() {
+		x, _ := asFloat(a)
+		y, _ := asFloat(b)
+		switch op {
+		case ast.Add:
+			return x + y, nil
+		case ast.Sub:
+			return x - y, nil
+		case ast.Mul:
+			return x * y, nil
+		case ast.Div:
+			if y == 0 {
+				return nil, nil
+			}
+			return x / y, nil
+		}
+		if y == 0 {
+			return nil, nil
+		}
+		return math.Mod(x, y), nil
+	}
+	x, y := big.NewInt(micros(a)), big.NewInt(micros(b))
+	var res big.Int
+	switch op {
+	case ast.Add:
+		res.Add(x, y)
+	case ast.Sub:
+		res.Sub(x, y)
+	case ast.Mul:
+		res.Mul(x, y)
+	case ast.Mod:
+		if y.Sign() == 0 {
+			return nil, nil
+		}
+		res.Rem(x, y) // truncated, sign of the dividend
+	}
+	if !res.IsInt64() {
+		return nil, errRefOverflow
+	}
+	return wrapKind(t, res.Int64()), nil
+}
+
+func micros(v any) int64 {
+	switch v := v.(type) {
+	case int64:
+		return v
+	case refTime:
+		return int64(v)
+	case refDur:
+		return int64(v)
+	}
+	panic("not integral")
+}
+
+func wrapKind(t *check.Type, v int64) any {
+	switch t.Kind {
+	case check.Timestamp:
+		return refTime(v)
+	case check.Duration:
+		return refDur(v)
+	}
+	return v
+}
+
+func (r *refEval) predicate(e ast.Expr, row map[string]any) (any, error) {
+	switch e := e.(type) {
+	case *ast.Like:
+		x, err := r.eval(e.X, row)
+		if err != nil || x == nil {
+			return nil, err
+		}
+		return refNot(e.Not, likeRegexp(e.Pattern.(*ast.Literal).Str, e.Fold).MatchString(x.(string))), nil
+	case *ast.Matches:
+		x, err := r.eval(e.X, row)
+		if err != nil || x == nil {
+			return nil, err
+		}
+		return refNot(e.Not, regexp.MustCompile(e.Pattern.(*ast.Literal).Str).MatchString(x.(string))), nil
+	case *ast.Contains:
+		return r.contains(e, row)
+	case *ast.Within:
+		x, err := r.eval(e.X, row)
+		if err != nil || x == nil {
+			return nil, err
+		}
+		d, _ := r.eval(e.D, row)
+		t := int64(x.(refTime))
+		return r.now-int64(d.(refDur)) <= t && t <= r.now, nil
+	case *ast.Call:
+		return r.call(e, row)
+	}
+	panic("reference: unknown node")
+}
+
+func likeRegexp(p string, fold bool) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("(?s)")
+	if fold {
+		b.WriteString("(?i)")
+	}
+	b.WriteString("^")
+	for _, c := range p {
+		switch c {
+		case '%':
+			b.WriteString(".*")
+		case '_':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+func (r *refEval) contains(e *ast.Contains, row map[string]any) (any, error) {
+	x, err := r.eval(e.X, row)
+	if err != nil || x == nil {
+		return nil, err
+	}
+	has := func(v any) bool {
+		if s, ok := x.(string); ok {
+			return strings.Contains(s, v.(string))
+		}
+		for _, el := range x.([]any) {
+			if el != nil && refOrder(el, v) == 0 {
+				return true
+			}
+		}
+		return false
+	}
+	all := e.Mode == ast.ContainsAll
+	for _, ve := range e.Values {
+		v, _ := r.eval(ve, row)
+		if has(v) != all {
+			return !all, nil
+		}
+	}
+	return all, nil
+}
+
+func (r *refEval) call(e *ast.Call, row map[string]any) (any, error) {
+	args := make([]any, len(e.Args))
+	for i, a := range e.Args {
+		v, err := r.eval(a, row)
+		if err != nil {
+			return nil, err
+		}
+		args[i] = v
+	}
+	if e.Name == "coalesce" {
+		for _, a := range args {
+			if a != nil {
+				if i, ok := a.(int64); ok && r.info.Types[e].IsFloat() {
+					return float64(i), nil
+				}
+				return a, nil
+			}
+		}
+		return nil, nil
+	}
+	if e.Name == "now" {
+		return refTime(r.now), nil
+	}
+	for _, a := range args {
+		if a == nil {
+			return nil, nil
+		}
+	}
+	return refFunc(e.Name, args, r.now)
+}
+
+func refFunc(name string, a []any, now int64) (any, error) {
+	t := func() time.Time { return time.UnixMicro(int64(a[0].(refTime))).UTC() }
+	switch name {
+	case "lower":
+		return strings.ToLower(a[0].(string)), nil
+	case "upper":
+		return strings.ToUpper(a[0].(string)), nil
+	case "len", "length":
+		if s, ok := a[0].(string); ok {
+			return int64(len([]rune(s))), nil
+		}
+		return int64(len(a[0].([]any))), nil
+	case "abs":
+		if f, ok := a[0].(float64); ok {
+			return math.Abs(f), nil
+		}
+		if a[0].(int64) == math.MinInt64 {
+			return nil, errRefOverflow
+		}
+		if a[0].(int64) < 0 {
+			return -a[0].(int64), nil
+		}
+		return a[0], nil
+	case "round":
+		if f, ok := a[0].(float64); ok {
+			return math.Round(f), nil
+		}
+		return a[0], nil
+	case "floor":
+		if f, ok := a[0].(float64); ok {
+			return math.Floor(f), nil
+		}
+		return a[0], nil
+	case "ceil":
+		if f, ok := a[0].(float64); ok {
+			return math.Ceil(f), nil
+		}
+		return a[0], nil
+	case "starts_with":
+		return strings.HasPrefix(a[0].(string), a[1].(string)), nil
+	case "ends_with":
+		return strings.HasSuffix(a[0].(string), a[1].(string)), nil
+	case "days_since":
+		return int64(math.Floor(float64(now-int64(a[0].(refTime))) / 86400e6)), nil
+	case "year":
+		return int64(t().Year()), nil
+	case "month":
+		return int64(t().Month()), nil
+	case "day_of_week":
+		return int64((int(t().Weekday())+6)%7 + 1), nil
+	}
+	return nil, errors.New("reference: unknown function " + name)
+}

@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/segql/segql/columnar"
+)
+
+// Result is the membership of a segment in a table: which rows the
+// expression is TRUE for. It is immutable and safe for concurrent reads.
+type Result struct {
+	table   *columnar.Table
+	batches [][]uint64 // member bits per batch
+	counts  []int
+	Elapsed time.Duration
+	Now     time.Time // the now() the run used
+}
+
+// Count returns the number of members.
+func (r *Result) Count() int {
+	n := 0
+	for _, c := range r.counts {
+		n += c
+	}
+	return n
+}
+
+// Total returns the number of rows in the table.
+func (r *Result) Total() int { return int(r.table.NumRows()) }
+
+// Bitmap returns the members as a bitmap over table rows.
+func (r *Result) Bitmap() *columnar.Bitmap {
+	b := columnar.NewBitmap(r.Total())
+	for i, w := range r.batches {
+		b.OrAt(int(r.table.BatchOffset(i)), w, int(r.table.Batches[i].NumRows()))
+	}
+	return b
+}
+
+// Each calls f with the table row index of every member, in order, until f
+// returns false.
+func (r *Result) Each(f func(row int64) bool) {
+	for i, w := range r.batches {
+		off := r.table.BatchOffset(i)
+		stop := false
+		eachBit(w, func(j int) bool {
+			if !f(off + int64(j)) {
+				stop = true
+				return false
+			}
+			return true
+		})
+		if stop {
+			return
+		}
+	}
+}
+
+func eachBit(w []uint64, f func(int) bool) {
+	for wi, x := range w {
+		for x != 0 {
+			t := bits.TrailingZeros64(x)
+			if !f(wi<<6 + t) {
+				return
+			}
+			x &= x - 1
+		}
+	}
+}
+
+// IDs returns the values of the id column for up to limit members (all
+// when limit < 0), as strings.
+func (r *Result) IDs(idColumn string, limit int) ([]string, error) {
+	ci := r.table.ColumnIndex(idColumn)
+	if ci < 0 {
+		return nil, fmt.Errorf("no id column %q in the table", idColumn)
+	}
+	var out []string
+	r.Each(func(row int64) bool {
+		if limit >= 0 && len(out) >= limit {
+			return false
+		}
+		b, i := r.table.Locate(row)
+		s, ok := columnar.FormatValue(r.table.Batches[b].Column(ci), i)
+		if !ok {
+			s = "NULL"
+		}
+		out = append(out, s)
+		return true
+	})
+	return out, nil
+}
+
+// Rows returns up to limit member rows (all when limit < 0) with the named
+// columns (all when none are given) as one Arrow record. The caller owns
+// and must release it.
+func (r *Result) Rows(columns []string, limit int, mem memory.Allocator) (arrow.RecordBatch, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	idx, schema, err := r.project(columns)
+	if err != nil {
+		return nil, err
+	}
+	var parts [][]arrow.Array
+	taken := 0
+	for bi, w := range r.batches {
+		if limit >= 0 && taken >= limit {
+			break
+		}
+		sel := array.NewInt64Builder(mem)
+		eachBit(w, func(j int) bool {
+			if limit >= 0 && taken >= limit {
+				return false
+			}
+			sel.Append(int64(j))
+			taken++
+			return true
+		})
+		indices := sel.NewArray()
+		sel.Release()
+		if indices.Len() > 0 {
+			cols, err := takeColumns(r.table.Batches[bi], idx, indices, mem)
+			if err != nil {
+				indices.Release()
+				return nil, err
+			}
+			parts = append(parts, cols)
+		}
+		indices.Release()
+	}
+	return concatParts(schema, parts, taken, mem)
+}
+
+func (r *Result) project(columns []string) ([]int, *arrow.Schema, error) {
+	if len(columns) == 0 {
+		idx := make([]int, r.table.Schema.NumFields())
+		for i := range idx {
+			idx[i] = i
+		}
+		return idx, r.table.Schema, nil
+	}
+	idx := make([]int, len(columns))
+	fields := make([]arrow.Field, len(columns))
+	for i, c := range columns {
+		idx[i] = r.table.ColumnIndex(c)
+		if idx[i] < 0 {
+			return nil, nil, fmt.Errorf("no column %q in the table", c)
+		}
+		fields[i] = r.table.Schema.Field(idx[i])
+	}
+	return idx, arrow.NewSchema(fields, nil), nil
+}
+
+// takeColumns gathers the selected rows of the chosen columns of a batch.
+func takeColumns(rec arrow.RecordBatch, idx []int, indices arrow.Array, mem memory.Allocator) ([]arrow.Array, error) {
+	ctx := compute.WithAllocator(context.Background(), mem)
+	out := make([]arrow.Array, 0, len(idx))
+	for _, ci := range idx {
+		a, err := compute.TakeArray(ctx, rec.Column(ci), indices)
+		if err != nil {
+			for _, o := range out {
+				o.Release()
+			}
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// concatParts joins per-batch column pieces into one record, releasing
+// the pieces.
+func concatParts(schema *arrow.Schema, parts [][]arrow.Array, rows int, mem memory.Allocator) (arrow.RecordBatch, error) {
+	defer func() {
+		for _, p := range parts {
+			for _, a := range p {
+				a.Release()
+			}
+		}
+	}()
+	cols := make([]arrow.Array, schema.NumFields())
+	for c := range cols {
+		pieces := make([]arrow.Array, len(parts))
+		for i, p := range parts {
+			pieces[i] = p[c]
+		}
+		if len(pieces) == 0 {
+			cols[c] = array.MakeArrayOfNull(mem, schema.Field(c).Type, 0)
+			continue
+		}
+		a, err := array.Concatenate(pieces, mem)
+		if err != nil {
+			for _, x := range cols[:c] {
+				x.Release()
+			}
+			return nil, err
+		}
+		cols[c] = a
+	}
+	rec := array.NewRecordBatch(schema, cols, int64(rows))
+	for _, a := range cols {
+		a.Release()
+	}
+	return rec, nil
+}
