@@ -162,6 +162,7 @@ func (g *demoGen) behaviour(u *demoUser, today int32) {
 		if u.p30 > 0 {
 			recent = min(recent, int64(r.IntN(30*86400))*1e6)
 		}
+		recent = max(recent, anchorUS-u.lastSeen) // no purchase after the last visit
 		u.lastPurchase = anchorUS - recent
 	}
 	since := float64(anchorUS-u.lastSeen) / 86400e6

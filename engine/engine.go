@@ -230,3 +230,13 @@ func (q *Query) evalBatch(c *ectx, rec arrow.RecordBatch) ([]uint64, error) {
 	}
 	return out, nil
 }
+
+// Columns returns the names of the top-level columns the query reads, in
+// order of first use.
+func (q *Query) Columns() []string {
+	out := make([]string, len(q.cols))
+	for i, c := range q.cols {
+		out[i] = q.engine.table.Schema.Field(c).Name
+	}
+	return out
+}

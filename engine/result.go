@@ -212,3 +212,6 @@ func concatParts(schema *arrow.Schema, parts [][]arrow.Array, rows int, mem memo
 	}
 	return rec, nil
 }
+
+// Table returns the table the result is about.
+func (r *Result) Table() *columnar.Table { return r.table }

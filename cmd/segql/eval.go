@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os/signal"
+	"syscall"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/lang/diag"
+)
+
+const evalUsage = `Usage: segql eval [flags] EXPR
+
+Evaluates the segment expression EXPR ("-" reads it from standard input)
+and prints its members.
+
+Output formats (-o):
+  count   the number of members
+  ids     one member id per line
+  table   count, share, time and the first members (default on a terminal)
+  csv     the members' rows as CSV (default otherwise)
+  json    the members' rows as a JSON array
+
+Flags:
+`
+
+func (e *env) eval(args []string) int {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var d dataFlags
+	d.register(fs)
+	format := fs.String("o", "", "output format: count, ids, table, csv or json")
+	limit := fs.Int("limit", 10, "rows shown by -o table")
+	fs.Usage = func() { fmt.Fprint(e.stderr, evalUsage); fs.PrintDefaults() }
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage(err)
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(e.stderr, "segql eval: give exactly one expression (quote it), or - to read it from standard input")
+		return 2
+	}
+	if *format == "" {
+		*format = map[bool]string{true: "table", false: "csv"}[e.isTerminal]
+	}
+	switch *format {
+	case "count", "ids", "table", "csv", "json":
+	default:
+		fmt.Fprintf(e.stderr, "segql eval: unknown output format %q (use count, ids, table, csv or json)\n", *format)
+		return 2
+	}
+	src, err := e.expression(pos[0])
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql eval:", err)
+		return 1
+	}
+	return e.runEval(&d, src, *format, *limit)
+}
+
+func exitUsage(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// expression returns the argument, or standard input for "-".
+func (e *env) expression(arg string) (string, error) {
+	if arg != "-" {
+		return arg, nil
+	}
+	b, err := io.ReadAll(io.LimitReader(e.stdin, 16<<20))
+	if err != nil {
+		return "", fmt.Errorf("reading the expression from standard input: %w", err)
+	}
+	return string(b), nil
+}
+
+func (e *env) runEval(d *dataFlags, src, format string, limit int) int {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	now, err := d.nowTime()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql eval:", err)
+		return 2
+	}
+	tbl, err := d.load(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return 1
+	}
+	defer tbl.Release()
+	eng := engine.Open(tbl)
+	var opts []engine.Option
+	if !now.IsZero() {
+		opts = append(opts, engine.WithNow(now))
+	}
+	q, err := eng.Compile(src, opts...)
+	if err != nil {
+		e.printError(err)
+		return 1
+	}
+	for _, w := range q.Warnings {
+		l := &diag.List{Src: diag.Source{Text: src}, Items: []diag.Diagnostic{w}}
+		fmt.Fprintln(e.stderr, l.Error())
+	}
+	res, err := q.Run(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql eval:", err)
+		return 1
+	}
+	if err := e.printResult(res, q, d, tbl.Schema, format, limit); err != nil {
+		fmt.Fprintln(e.stderr, "segql eval:", err)
+		return 1
+	}
+	return 0
+}
+
+func (e *env) printError(err error) {
+	fmt.Fprintln(e.stderr, err.Error())
+}
+
+func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, schema *arrow.Schema, format string, limit int) error {
+	switch format {
+	case "count":
+		_, err := fmt.Fprintln(e.stdout, res.Count())
+		return err
+	case "ids":
+		id, err := d.idColumn(res.Table())
+		if err != nil {
+			return err
+		}
+		ids, err := res.IDs(id, -1)
+		if err != nil {
+			return err
+		}
+		for _, s := range ids {
+			fmt.Fprintln(e.stdout, s)
+		}
+		return nil
+	case "table":
+		return e.printTable(res, q, d, limit)
+	}
+	rec, err := res.Rows(nil, -1, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if format == "csv" {
+		return output.CSV(e.stdout, []arrow.RecordBatch{rec})
+	}
+	return output.JSON(e.stdout, []arrow.RecordBatch{rec})
+}
+
+// printTable shows the summary and the first members with the id column
+// and the columns the expression reads.
+func (e *env) printTable(res *engine.Result, q *engine.Query, d *dataFlags, limit int) error {
+	fmt.Fprintln(e.stdout, output.Summary(res.Count(), res.Total(), res.Elapsed))
+	if res.Count() == 0 || limit == 0 {
+		return nil
+	}
+	var cols []string
+	if id, err := d.idColumn(res.Table()); err == nil {
+		cols = append(cols, id)
+	}
+	for _, c := range q.Columns() {
+		if len(cols) < 8 && (len(cols) == 0 || c != cols[0]) {
+			cols = append(cols, c)
+		}
+	}
+	rec, err := res.Rows(cols, limit, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	fmt.Fprintln(e.stdout)
+	return output.Table(e.stdout, rec)
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/segql/segql/columnar"
+)
+
+func (e *env) gen(args []string) int {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	rows := fs.Int("rows", columnar.DemoRows, "number of users")
+	seed := fs.Uint64("seed", 1, "random seed (the same seed and anchor give the same table)")
+	anchor := fs.String("anchor", "", "the data's today, YYYY-MM-DD (default: today, UTC)")
+	out := fs.String("o", "", "output file: .parquet, .arrow, .arrows, .csv or .ndjson")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, "Usage: segql gen [--rows N] [--seed S] [--anchor DATE] -o FILE\n\nWrites the demo users table.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage(err)
+	}
+	if *out == "" || len(pos) > 0 || *rows <= 0 {
+		fs.Usage()
+		return 2
+	}
+	opts := columnar.DemoOptions{Rows: *rows, Seed: *seed}
+	if *anchor != "" {
+		t, err := time.Parse("2006-01-02", *anchor)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "segql gen: --anchor %q is not a date (YYYY-MM-DD)\n", *anchor)
+			return 2
+		}
+		opts.Anchor = t
+	}
+	if columnar.FormatOf(*out) == columnar.FormatUnknown {
+		fmt.Fprintf(e.stderr, "segql gen: %s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)\n", *out)
+		return 2
+	}
+	start := time.Now()
+	t := columnar.Demo(opts)
+	defer t.Release()
+	if err := columnar.WriteFile(*out, t, nil); err != nil {
+		fmt.Fprintln(e.stderr, "segql gen:", err)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "wrote %d users to %s in %s\n", t.NumRows(), *out, time.Since(start).Round(time.Millisecond))
+	return 0
+}
+
+// version names segql's version and the libraries it was built with.
+func version() string {
+	v, arrowV := "devel", "unknown"
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if info.Main.Version != "" && info.Main.Version != "(devel)" {
+			v = info.Main.Version
+		}
+		for _, d := range info.Deps {
+			if d.Path == "github.com/apache/arrow-go/v18" {
+				arrowV = d.Version
+			}
+		}
+		return fmt.Sprintf("segql %s (%s, arrow-go %s)", v, info.GoVersion, arrowV)
+	}
+	return "segql " + v
+}

@@ -1,0 +1,62 @@
+// Command segql evaluates segment expressions over user tables.
+//
+//	segql eval [flags] EXPR      evaluate a segment (EXPR "-" reads stdin)
+//	segql gen [flags] -o FILE    write the demo users table
+//	segql version                print the version
+//
+// Exit status: 0 success, 1 a problem in the expression or the data,
+// 2 wrong usage.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// env carries the process's standard streams, so commands can be tested.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	isTerminal     bool // stdout is a terminal
+}
+
+const usage = `segql evaluates segment expressions over user tables.
+
+Usage:
+  segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [-o FORMAT] EXPR
+  segql gen [--rows N] [--seed S] -o FILE
+  segql version
+
+Without --data, segql uses its built-in demo table of 1,000,000 users.
+Run "segql COMMAND --help" for a command's flags.
+
+Example:
+  segql eval 'age between 25 and 54 and purchases_30d > 3 and country in ("DE", "FR")'
+`
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stdout)}
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	switch args[0] {
+	case "eval":
+		return e.eval(args[1:])
+	case "gen":
+		return e.gen(args[1:])
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "segql: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

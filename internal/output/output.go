@@ -1,0 +1,182 @@
+// Package output renders segment results for people and programs: aligned
+// tables, CSV, JSON and id lists. The CLI and the REPL share it.
+package output
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/columnar"
+)
+
+// Summary renders "3,471 members of 1,000,000 (0.35%) in 3.3ms".
+func Summary(count, total int, elapsed time.Duration) string {
+	share := 0.0
+	if total > 0 {
+		share = 100 * float64(count) / float64(total)
+	}
+	return fmt.Sprintf("%s members of %s (%.2f%%) in %s", Thousands(count), Thousands(total), share, Round(elapsed))
+}
+
+// Round shortens a duration for display.
+func Round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// Thousands formats n with comma separators.
+func Thousands(n int) string {
+	s := fmt.Sprint(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+const maxCell = 40
+
+// Table writes rec as an aligned text table with a header rule. Nulls show
+// as NULL; long cells are cut with "…".
+func Table(w io.Writer, rec arrow.RecordBatch) error {
+	ncol, nrow := int(rec.NumCols()), int(rec.NumRows())
+	cells := make([][]string, nrow+1)
+	width := make([]int, ncol)
+	cells[0] = make([]string, ncol)
+	for c := 0; c < ncol; c++ {
+		cells[0][c] = rec.ColumnName(c)
+		width[c] = utf8.RuneCountInString(cells[0][c])
+	}
+	for r := 0; r < nrow; r++ {
+		cells[r+1] = make([]string, ncol)
+		for c := 0; c < ncol; c++ {
+			s, ok := columnar.FormatValue(rec.Column(c), r)
+			if !ok {
+				s = "NULL"
+			}
+			if utf8.RuneCountInString(s) > maxCell {
+				s = string([]rune(s)[:maxCell-1]) + "…"
+			}
+			cells[r+1][c] = s
+			width[c] = max(width[c], utf8.RuneCountInString(s))
+		}
+	}
+	for r, row := range cells {
+		var b strings.Builder
+		for c, s := range row {
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			pad := width[c] - utf8.RuneCountInString(s)
+			if isNumeric(rec.Column(c).DataType()) && r > 0 {
+				b.WriteString(strings.Repeat(" ", pad) + s)
+			} else {
+				b.WriteString(s + strings.Repeat(" ", pad))
+			}
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+			return err
+		}
+		if r == 0 {
+			rule := make([]string, ncol)
+			for c := range rule {
+				rule[c] = strings.Repeat("─", width[c])
+			}
+			fmt.Fprintln(w, strings.Join(rule, "  "))
+		}
+	}
+	return nil
+}
+
+func isNumeric(t arrow.DataType) bool {
+	return arrow.IsInteger(t.ID()) || arrow.IsFloating(t.ID())
+}
+
+// CSV writes the records as CSV with one header line.
+func CSV(w io.Writer, recs []arrow.RecordBatch) error {
+	cw := csv.NewWriter(w)
+	for i, rec := range recs {
+		if i == 0 {
+			names := make([]string, rec.NumCols())
+			for c := range names {
+				names[c] = rec.ColumnName(c)
+			}
+			if err := cw.Write(names); err != nil {
+				return err
+			}
+		}
+		row := make([]string, rec.NumCols())
+		for r := 0; r < int(rec.NumRows()); r++ {
+			for c := range row {
+				row[c], _ = columnar.FormatValue(rec.Column(c), r)
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// JSON writes the records as one JSON array of objects, fields in column
+// order.
+func JSON(w io.Writer, recs []arrow.RecordBatch) error {
+	if _, err := io.WriteString(w, "["); err != nil {
+		return err
+	}
+	first := true
+	for _, rec := range recs {
+		for r := 0; r < int(rec.NumRows()); r++ {
+			var b strings.Builder
+			if !first {
+				b.WriteString(",")
+			}
+			first = false
+			b.WriteString("\n  {")
+			for c := 0; c < int(rec.NumCols()); c++ {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				k, _ := json.Marshal(rec.ColumnName(c))
+				v, err := json.Marshal(columnar.JSONValue(rec.Column(c), r))
+				if err != nil {
+					return err
+				}
+				b.Write(k)
+				b.WriteString(": ")
+				b.Write(v)
+			}
+			b.WriteString("}")
+			if _, err := io.WriteString(w, b.String()); err != nil {
+				return err
+			}
+		}
+	}
+	if !first {
+		_, err := io.WriteString(w, "\n]\n")
+		return err
+	}
+	_, err := io.WriteString(w, "]\n")
+	return err
+}
