@@ -25,7 +25,7 @@ func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch,
 	defer f.Close()
 	schema, lists, err := inferCSV(f)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, csvError(path, err, 0)
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, nil, err
@@ -42,7 +42,7 @@ func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch,
 	for r.Next() {
 		rec := r.RecordBatch()
 		if err := r.Err(); err != nil {
-			return nil, batches, csvError(path, err, row)
+			return nil, batches, valueError(path, readSchema, err)
 		}
 		if len(lists) > 0 {
 			if rec, err = decodeLists(rec, schema, lists, opts.Mem, path, row); err != nil {
@@ -60,12 +60,65 @@ func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch,
 	return schema, batches, nil
 }
 
-func csvError(path string, err error, rowsBefore int64) error {
+// csvError names the file and, for malformed records, the line.
+func csvError(path string, err error, _ int64) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &LoadError{Path: path, Row: int64(pe.Line), Err: pe.Err}
 	}
-	return &LoadError{Path: path, Err: fmt.Errorf("after row %d: %w", rowsBefore, err)}
+	return &LoadError{Path: path, Err: err}
+}
+
+// valueError re-reads the file to find the first value that does not parse
+// as its column's inferred type, so the error names its line and column
+// (Arrow's reader reports only the parse error itself).
+func valueError(path string, schema *arrow.Schema, cause error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return &LoadError{Path: path, Err: cause}
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.ReuseRecord = true
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if err != nil {
+			return &LoadError{Path: path, Err: cause}
+		}
+		if line == 1 {
+			continue
+		}
+		for c, v := range rec {
+			if v == "" || c >= schema.NumFields() {
+				continue
+			}
+			var probe inferred
+			probe.add(v)
+			if !fits(&probe, schema.Field(c).Type) {
+				return &LoadError{Path: path, Row: int64(line), Column: schema.Field(c).Name,
+					Err: fmt.Errorf("%q does not read as %s (the type inferred from the first %d rows)", v, schema.Field(c).Type, sampleRows)}
+			}
+		}
+	}
+}
+
+// fits reports whether a value the probe saw can be read as t.
+func fits(p *inferred, t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT64:
+		return !p.notInt
+	case arrow.FLOAT64:
+		return !p.notFloat
+	case arrow.BOOL:
+		return !p.notBool
+	case arrow.DATE32:
+		return !p.notDate
+	case arrow.TIMESTAMP:
+		return !p.notTime
+	case arrow.LIST:
+		return !p.notList
+	}
+	return true
 }
 
 // inferCSV samples the file and returns its schema and the indexes of

@@ -145,6 +145,9 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 	default:
 		return nil, &LoadError{Path: path, Err: errors.New("unknown file type (use .parquet, .arrow, .feather, .ipc, .arrows, .csv, .ndjson or .jsonl)")}
 	}
+	if err == nil {
+		err = validateAll(batches)
+	}
 	if err != nil {
 		for _, b := range batches {
 			b.Release()
@@ -167,7 +170,10 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 		return nil, nil, err
 	}
 	defer rdr.Close()
-	aprops := pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize), Parallel: true}
+	// Parallel column reads would run arrow-go's decoders in goroutines of
+	// its own, where a panic on a malformed file (seen: a nil dictionary
+	// page header) cannot be recovered; serial reads keep it in ours.
+	aprops := pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize), Parallel: false}
 	// Read top-level string columns dictionary-encoded: their predicates
 	// then run once per distinct value.
 	for i := 0; i < rdr.MetaData().Schema.NumColumns(); i++ {
@@ -215,9 +221,6 @@ func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBa
 			return nil, batches, fmt.Errorf("record batch %d: %w", i, err)
 		}
 		batches = append(batches, rec)
-		if err := validate(rec); err != nil {
-			return nil, batches, fmt.Errorf("record batch %d: %w", i, err)
-		}
 	}
 	return r.Schema(), batches, nil
 }
@@ -238,14 +241,21 @@ func readIPCStream(path string, opts LoadOptions) (*arrow.Schema, []arrow.Record
 		rec := r.RecordBatch()
 		rec.Retain()
 		batches = append(batches, rec)
-		if err := validate(rec); err != nil {
-			return nil, batches, fmt.Errorf("record batch %d: %w", len(batches)-1, err)
-		}
 	}
 	if err := r.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return nil, batches, err
 	}
 	return r.Schema(), batches, nil
+}
+
+// validateAll validates every batch; see validate.
+func validateAll(batches []arrow.RecordBatch) error {
+	for i, b := range batches {
+		if err := validate(b); err != nil {
+			return fmt.Errorf("record batch %d: %w", i, err)
+		}
+	}
+	return nil
 }
 
 // validate checks every column fully: corrupt offsets in untrusted files

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -164,8 +165,11 @@ func rowOf(t *columnar.Table, row int64) MapRow {
 	rec := t.Batches[b]
 	out := MapRow{}
 	for c, f := range t.Schema.Fields() {
-		v := arrowValue(rec.Column(c), i)
-		out[f.Name] = toGo(v)
+		if f.Type.ID() == arrow.STRUCT {
+			out[f.Name] = columnar.JSONValue(rec.Column(c), i)
+			continue
+		}
+		out[f.Name] = toGo(arrowValue(rec.Column(c), i))
 	}
 	return out
 }

@@ -16,6 +16,9 @@ func (cp *compiler) compile(n *node) evalFn {
 }
 
 func (cp *compiler) compileNode(n *node) evalFn {
+	if n.op != opConst && n.op != opNow && !hasColumn(n) {
+		return cp.runConstant(n)
+	}
 	switch n.op {
 	case opConst:
 		return cp.constant(n.val, n.k)
@@ -50,6 +53,21 @@ func (cp *compiler) compileNode(n *node) evalFn {
 		return cp.call(n)
 	}
 	panic(fmt.Sprintf("engine: no kernel for op %d", n.op))
+}
+
+// runConstant evaluates a column-free subtree (one that involves now())
+// once per batch as a scalar.
+func (cp *compiler) runConstant(n *node) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec {
+		v := c.out(s, n.k)
+		val, err := n.eval(nil, c.now)
+		if err != nil {
+			c.fail(err)
+		}
+		v.c, v.cv = true, val
+		return v
+	}
 }
 
 func (cp *compiler) constant(val Value, k kind) evalFn {

@@ -16,6 +16,8 @@ type ectx struct {
 	now   int64
 	slots []vec
 	tmp   [][]uint64 // extra scratch words per slot
+	tmp2  [][]uint64
+	tmp3  [][]uint64
 	err   error
 	subs  []*dictState
 }
@@ -32,6 +34,8 @@ func newEctx(p *program, now int64) *ectx {
 	return &ectx{
 		slots: make([]vec, p.nslots),
 		tmp:   make([][]uint64, p.nslots),
+		tmp2:  make([][]uint64, p.nslots),
+		tmp3:  make([][]uint64, p.nslots),
 		subs:  make([]*dictState, p.ndicts),
 		now:   now,
 	}

@@ -35,6 +35,11 @@ func (cp *compiler) compare(n *node) evalFn {
 	if f := cp.columnConstCompare(x, y, op); f != nil {
 		return f
 	}
+	return cp.generalCompare(x, y, op)
+}
+
+// generalCompare evaluates both sides as vectors and compares row by row.
+func (cp *compiler) generalCompare(x, y *node, op ast.CompareOp) evalFn {
 	a, b, s := cp.compile(x), cp.compile(y), cp.slot()
 	return func(c *ectx) *vec {
 		va, vb := a(c), b(c)
@@ -61,16 +66,55 @@ func maskByValid(v *vec) {
 // columnConstCompare returns a kernel for `column op constant` over the
 // column's native Arrow type, or nil when the shapes do not fit.
 func (cp *compiler) columnConstCompare(x, y *node, op ast.CompareOp) evalFn {
-	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null {
+	if x.op != opCol || len(x.fields) > 0 || hasColumn(y) {
+		return nil
+	}
+	if y.op != opConst {
+		return cp.columnRunConstCompare(x, y, op)
+	}
+	if y.val.Null {
 		return nil
 	}
 	kernel := nativeCompare(x.atype, y.val, op)
 	if kernel == nil {
 		return nil
 	}
-	s, col := cp.slot(), x.col
+	return cp.columnKernel(x.col, kernel)
+}
+
+// columnRunConstCompare handles a right side fixed for a run but not at
+// compile time (it involves now()): the kernel is chosen once per batch.
+func (cp *compiler) columnRunConstCompare(x, y *node, op ast.CompareOp) evalFn {
+	probe := Value{K: y.k}
+	if y.k == kFloat {
+		probe = floatVal(0)
+	}
+	if nativeCompare(x.atype, probe, op) == nil {
+		return nil
+	}
+	general := cp.generalCompare(x, y, op)
+	s := cp.slot()
 	return func(c *ectx) *vec {
-		arr := c.cols[col]
+		val, err := y.eval(nil, c.now)
+		if err != nil || val.Null {
+			return general(c)
+		}
+		kernel := nativeCompare(x.atype, val, op)
+		if kernel == nil {
+			return general(c)
+		}
+		return runKernel(c, s, c.cols[x.col], kernel)
+	}
+}
+
+func (cp *compiler) columnKernel(col int, kernel func(arrow.Array, []uint64)) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec { return runKernel(c, s, c.cols[col], kernel) }
+}
+
+// runKernel applies a column kernel, masking by the column's validity.
+func runKernel(c *ectx, s int, arr arrow.Array, kernel func(arrow.Array, []uint64)) *vec {
+	{
 		v := c.boolOut(s)
 		v.valid = validityOf(arr, v.ownW)
 		if v.valid != nil {
@@ -80,6 +124,19 @@ func (cp *compiler) columnConstCompare(x, y *node, op ast.CompareOp) evalFn {
 		maskByValid(v)
 		return v
 	}
+}
+
+// hasColumn reports whether n reads any column.
+func hasColumn(n *node) bool {
+	if n.op == opCol {
+		return true
+	}
+	for _, k := range n.kids {
+		if hasColumn(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // nativeCompare picks a typed loop for an Arrow column type and constant.
@@ -140,43 +197,41 @@ func cmpConst[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32 | float64
 		switch op {
 		case ast.Eq:
 			for j, x := range chunk {
-				if x == c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x == c) << uint(j)
 			}
 		case ast.Ne:
 			for j, x := range chunk {
-				if x != c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x != c) << uint(j)
 			}
 		case ast.Lt:
 			for j, x := range chunk {
-				if x < c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x < c) << uint(j)
 			}
 		case ast.Le:
 			for j, x := range chunk {
-				if x <= c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x <= c) << uint(j)
 			}
 		case ast.Gt:
 			for j, x := range chunk {
-				if x > c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x > c) << uint(j)
 			}
 		case ast.Ge:
 			for j, x := range chunk {
-				if x >= c {
-					bits |= 1 << uint(j)
-				}
+				bits |= b2u(x >= c) << uint(j)
 			}
 		}
 		out[w] = bits
 	}
+}
+
+// b2u converts a comparison result without a branch (the compiler emits
+// SETcc), so unpredictable data costs no mispredictions.
+func b2u(b bool) uint64 {
+	var u uint64
+	if b {
+		u = 1
+	}
+	return u
 }
 
 // cmpFloatConst compares with a non-NaN constant; NaN rows sort above

@@ -50,7 +50,8 @@ func (cp *compiler) dictPredicate(n *node, col int) evalFn {
 		}
 		st := c.subs[d]
 		if st == nil {
-			st = &dictState{sub: &ectx{slots: make([]vec, subSlots), tmp: make([][]uint64, subSlots), now: c.now}}
+			st = &dictState{sub: &ectx{slots: make([]vec, subSlots), tmp: make([][]uint64, subSlots),
+				tmp2: make([][]uint64, subSlots), tmp3: make([][]uint64, subSlots), now: c.now}}
 			c.subs[d] = st
 		}
 		if st.dict != dict.Dictionary() {

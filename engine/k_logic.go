@@ -32,16 +32,23 @@ func (cp *compiler) not(n *node) evalFn {
 // logic evaluates an n-ary Kleene and/or word by word: for and, TRUE needs
 // every term TRUE and FALSE needs any term FALSE; or is the dual.
 func (cp *compiler) logic(n *node) evalFn {
-	terms := make([]evalFn, len(n.kids))
-	for i, k := range n.kids {
-		terms[i] = cp.compile(k)
+	var terms []evalFn
+	kids := n.kids
+	if n.op == opAnd {
+		terms, kids = cp.fuseRanges(kids)
+	}
+	for _, k := range kids {
+		terms = append(terms, cp.compile(k))
+	}
+	if len(terms) == 1 {
+		return terms[0]
 	}
 	s, isAnd := cp.slot(), n.op == opAnd
 	return func(c *ectx) *vec {
 		v := c.boolOut(s)
 		nw := words(c.n)
 		T, F := grow(v.ownW, nw), grow(c.tmp[s], nw)
-		var t, f []uint64
+		t, f := c.tmp2[s], c.tmp3[s]
 		for i, term := range terms {
 			a := term(c)
 			if i == 0 {
@@ -55,7 +62,7 @@ func (cp *compiler) logic(n *node) evalFn {
 		for i := range T {
 			T[i] |= F[i]
 		}
-		v.ownW, c.tmp[s] = T, F
+		v.ownW, c.tmp[s], c.tmp2[s], c.tmp3[s] = T, F, t, f
 		v.valid = T
 		return v
 	}

@@ -60,6 +60,9 @@ func (r *rowAdapter) value(n *node) (Value, error) {
 	}
 	t := r.schema[n.col].Type
 	for _, f := range n.fields {
+		if x == nil {
+			return null(n.k), nil // a null struct has null fields
+		}
 		var st arrowStruct
 		if err := asStruct(x, &st); err != nil {
 			return Value{}, fmt.Errorf("column %q: %w", name, err)

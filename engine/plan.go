@@ -128,7 +128,7 @@ func (p *planner) lowerNode(e ast.Expr) (*node, error) {
 		if e.Op == ast.Or {
 			op = opOr
 		}
-		return &node{op: op, k: kBool, kids: kids}, nil
+		return &node{op: op, k: kBool, kids: flattenLogic(op, kids)}, nil
 	case *ast.Compare:
 		return p.compare(e.Op, e.X, e.Y)
 	case *ast.Arith:
@@ -159,6 +159,20 @@ func (p *planner) lowerNode(e ast.Expr) (*node, error) {
 		return p.call(e, t)
 	}
 	return nil, fmt.Errorf("engine: cannot plan %T", e)
+}
+
+// flattenLogic merges terms of the same connective (such as the `and` a
+// `between` lowers to) into one n-ary node.
+func flattenLogic(op opcode, kids []*node) []*node {
+	var out []*node
+	for _, k := range kids {
+		if k.op == op {
+			out = append(out, k.kids...)
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 func negateIf(not bool, n *node) *node {

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// segql runs the command in-process with small demo data and a fixed now.
+func segql(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if len(args) > 0 && args[0] == "eval" {
+		args = append([]string{"eval", "--demo-rows", "20000", "--now", "2026-11-01T00:00:00Z"}, args[1:]...)
+	}
+	code := run(args, strings.NewReader(stdin), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestEvalFormats(t *testing.T) {
+	out, _, code := segql(t, "", "eval", "-o", "count", `user_id <= 5 or user_id = 100`)
+	require.Equal(t, 0, code)
+	require.Equal(t, "6\n", out)
+
+	out, _, code = segql(t, "", "eval", `user_id in (3, 1, 2)`, "-o", "ids")
+	require.Equal(t, 0, code)
+	require.Equal(t, "1\n2\n3\n", out)
+
+	out, _, _ = segql(t, "", "eval", "-o", "csv", `user_id = 2`)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	require.Len(t, lines, 2)
+	require.True(t, strings.HasPrefix(lines[0], "user_id,age,gender,income,"))
+	require.True(t, strings.HasPrefix(lines[1], "2,"))
+
+	out, _, _ = segql(t, "", "eval", "-o", "json", `user_id = 2`)
+	require.Regexp(t, `^\[\n  \{"user_id": 2, "age": `, out)
+
+	out, _, _ = segql(t, "", "eval", "-o", "table", `user_id <= 3 and age > 0`)
+	require.Regexp(t, regexp.MustCompile(`^\d members of 20,000 \([0-9.]+%\) in [0-9.]+[µm]?s\n\nuser_id  age\n───────  ───\n`), out)
+}
+
+func TestEvalStdinAndErrors(t *testing.T) {
+	out, _, code := segql(t, "user_id = 7\n", "eval", "-o", "count", "-")
+	require.Equal(t, 0, code)
+	require.Equal(t, "1\n", out)
+
+	_, errs, code := segql(t, "", "eval", "-o", "count", `agee > 30`)
+	require.Equal(t, 1, code)
+	require.Equal(t, "1:1: unknown column \"agee\"\n    agee > 30\n    ^^^^\n    did you mean \"age\"?\n", errs)
+
+	_, errs, code = segql(t, "", "eval", "-o", "count", `age between 54 and 25`)
+	require.Equal(t, 0, code)
+	require.Contains(t, errs, "warning: between 54 and 25 is an empty range")
+
+	_, _, code = segql(t, "", "eval", "-o", "nope", `age > 1`)
+	require.Equal(t, 2, code)
+	_, _, code = segql(t, "", "eval")
+	require.Equal(t, 2, code)
+	_, _, code = segql(t, "", "eval", "--bogus", "x")
+	require.Equal(t, 2, code)
+	_, errs, code = segql(t, "", "eval", "--data", "/nonexistent.parquet", "x")
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "/nonexistent.parquet")
+	_, _, code = segql(t, "", "frobnicate")
+	require.Equal(t, 2, code)
+	out, _, code = segql(t, "", "eval", "--help")
+	require.Equal(t, 0, code)
+	require.Empty(t, out)
+}
+
+func TestGenAndLoad(t *testing.T) {
+	dir := t.TempDir()
+	for _, ext := range []string{"parquet", "arrow", "csv"} {
+		path := filepath.Join(dir, "u."+ext)
+		_, errs, code := segql(t, "", "gen", "--rows", "3000", "--seed", "4", "--anchor", "2026-11-01", "-o", path)
+		require.Equal(t, 0, code, errs)
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		require.Greater(t, fi.Size(), int64(1000))
+		out, errs, code := segql(t, "", "eval", "--data", path, "-o", "count", `user_id > 2990`)
+		require.Equal(t, 0, code, errs)
+		require.Equal(t, "10\n", out)
+	}
+	_, _, code := segql(t, "", "gen", "-o", filepath.Join(dir, "u.txt"))
+	require.Equal(t, 2, code)
+	out, _, code := segql(t, "", "version")
+	require.Equal(t, 0, code)
+	require.True(t, strings.HasPrefix(out, "segql "))
+}

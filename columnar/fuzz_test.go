@@ -1,0 +1,58 @@
+package columnar
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// fuzzLoader feeds mutated files of one format to the loader: it must never
+// panic, and whatever it accepts must be valid Arrow data whose every cell
+// can be read.
+func fuzzLoader(f *testing.F, ext string) {
+	seed := Demo(DemoOptions{Rows: 20, Seed: 1, Anchor: anchor, BatchSize: 8})
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed."+ext)
+	if err := WriteFile(path, seed, nil); err != nil {
+		f.Fatal(err)
+	}
+	seed.Release()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add(bytes.ReplaceAll(data, []byte("a"), []byte("\xff")))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "in."+ext)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := LoadFile(context.Background(), p, LoadOptions{BatchSize: 16})
+		if err != nil {
+			return
+		}
+		defer tbl.Release()
+		for _, rec := range tbl.Batches {
+			for c, col := range rec.Columns() {
+				if err := array.ValidateFull(col); err != nil {
+					t.Fatalf("accepted invalid column %s: %v", rec.ColumnName(c), err)
+				}
+				for i := 0; i < col.Len(); i++ {
+					FormatValue(col, i)
+				}
+			}
+		}
+	})
+}
+
+func FuzzParquet(f *testing.F)   { fuzzLoader(f, "parquet") }
+func FuzzIPCFile(f *testing.F)   { fuzzLoader(f, "arrow") }
+func FuzzIPCStream(f *testing.F) { fuzzLoader(f, "arrows") }
+func FuzzCSV(f *testing.F)       { fuzzLoader(f, "csv") }
+func FuzzNDJSON(f *testing.F)    { fuzzLoader(f, "ndjson") }

@@ -1,0 +1,135 @@
+package columnar
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/require"
+)
+
+var anchor = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
+// TestRoundTrip writes the demo table in every format and reads it back:
+// same rows, same values (as text), same column types up to the encodings
+// a format cannot keep (dictionaries in CSV and NDJSON).
+func TestRoundTrip(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	src := Demo(DemoOptions{Rows: 3_000, Seed: 5, Anchor: anchor, Mem: mem, BatchSize: 1000})
+	defer src.Release()
+	dir := t.TempDir()
+	for _, ext := range []string{"parquet", "arrow", "arrows", "csv", "ndjson"} {
+		t.Run(ext, func(t *testing.T) {
+			path := filepath.Join(dir, "users."+ext)
+			require.NoError(t, WriteFile(path, src, mem))
+			got, err := Load(context.Background(), []string{path}, LoadOptions{Mem: mem, BatchSize: 700})
+			require.NoError(t, err)
+			defer got.Release()
+			require.Equal(t, src.NumRows(), got.NumRows())
+			require.Equal(t, src.Schema.NumFields(), got.Schema.NumFields())
+			for _, row := range []int64{0, 1, 999, 1000, 2999} {
+				for c := 0; c < src.Schema.NumFields(); c++ {
+					want := cell(src, row, c)
+					have := cell(got, row, c)
+					if ext == "csv" && want == "" {
+						continue // CSV cannot tell an empty list from null
+					}
+					require.Equal(t, want, have, "%s row %d column %s", ext, row, src.Schema.Field(c).Name)
+				}
+			}
+		})
+	}
+}
+
+func cell(t *Table, row int64, c int) string {
+	b, i := t.Locate(row)
+	s, ok := FormatValue(t.Batches[b].Column(c), i)
+	if !ok {
+		return "NULL"
+	}
+	return s
+}
+
+func TestConcatAndSchemaMismatch(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.csv")
+	c := filepath.Join(dir, "c.csv")
+	require.NoError(t, os.WriteFile(a, []byte("id,age\n1,30\n2,40\n"), 0o644))
+	require.NoError(t, os.WriteFile(b, []byte("id,age\n3,50\n"), 0o644))
+	require.NoError(t, os.WriteFile(c, []byte("id,age\n4,old\n"), 0o644))
+	tbl, err := Load(context.Background(), []string{a, b}, LoadOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 3, tbl.NumRows())
+	tbl.Release()
+	_, err = Load(context.Background(), []string{a, c}, LoadOptions{})
+	require.EqualError(t, err, filepath.Base(c[:len(c)-4])+`: column "age" has type utf8, but a has int64`)
+}
+
+func TestLoadErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(body), 0o644))
+		return p
+	}
+	tests := []struct{ path, msg string }{
+		{write("empty.csv", ""), "empty.csv: empty file: a header line is required"},
+		{write("dup.csv", "a,a\n1,2\n"), `dup.csv: column "a" appears twice in the header`},
+		{write("short.csv", "a,b\n1,2\n3\n"), "short.csv: row 3: wrong number of fields"},
+		{write("late.csv", "a,b\n"+strings.Repeat("1,x\n", 2100)+"y,z\n"), `late.csv: row 2102: column "a": "y" does not read as int64 (the type inferred from the first 2000 rows)`},
+		{write("bad.ndjson", "{\"a\": 1}\n[1,2]\n"), "bad.ndjson: row 2: not a JSON object"},
+		{write("users.txt", "x"), "users.txt: unknown file type"},
+		{write("trunc.parquet", "PAR1\x00\x00"), "trunc.parquet: "},
+		{write("trunc.arrow", "ARROW1\x00\x00"), "trunc.arrow: "},
+		{filepath.Join(dir, "missing.parquet"), "missing.parquet: "},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			_, err := Load(context.Background(), []string{tt.path}, LoadOptions{})
+			require.Error(t, err)
+			require.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+func TestBitmap(t *testing.T) {
+	a, b := NewBitmap(130), NewBitmap(130)
+	for _, i := range []int{0, 5, 64, 129} {
+		a.Set(i)
+	}
+	for _, i := range []int{5, 64, 100} {
+		b.Set(i)
+	}
+	and := a.Clone()
+	and.And(b)
+	or := a.Clone()
+	or.Or(b)
+	not := a.Clone()
+	not.AndNot(b)
+	require.Equal(t, 2, and.Count())
+	require.Equal(t, 5, or.Count())
+	require.Equal(t, 2, not.Count())
+	var seen []int
+	or.Each(func(i int) bool { seen = append(seen, i); return len(seen) < 4 })
+	require.Equal(t, []int{0, 5, 64, 100}, seen)
+	c := NewBitmap(200)
+	c.OrAt(3, []uint64{0b101}, 3)
+	require.True(t, c.Get(3) && !c.Get(4) && c.Get(5))
+}
+
+func TestDemoIsDeterministic(t *testing.T) {
+	a := Demo(DemoOptions{Rows: 2_000, Seed: 9, Anchor: anchor, BatchSize: 300})
+	b := Demo(DemoOptions{Rows: 2_000, Seed: 9, Anchor: anchor, BatchSize: 300})
+	defer a.Release()
+	defer b.Release()
+	for row := int64(0); row < 2_000; row += 97 {
+		for c := 0; c < a.Schema.NumFields(); c++ {
+			require.Equal(t, cell(a, row, c), cell(b, row, c))
+		}
+	}
+}

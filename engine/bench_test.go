@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/segql/segql/columnar"
+)
+
+var (
+	benchOnce  sync.Once
+	benchTable *columnar.Table
+)
+
+// bench10M is the 10,000,000-row demo table, built once per test binary.
+func bench10M() *columnar.Table {
+	benchOnce.Do(func() {
+		benchTable = columnar.Demo(columnar.DemoOptions{Rows: 10_000_000, Seed: 1, Anchor: testAnchor})
+	})
+	return benchTable
+}
+
+func benchRun(b *testing.B, src string) {
+	q, err := Open(bench10M()).Compile(src, WithNow(testAnchor))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var n int
+	for b.Loop() {
+		res, err := q.Run(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = res.Count()
+	}
+	b.ReportMetric(float64(n), "members")
+}
+
+func BenchmarkCard10M(b *testing.B) {
+	benchRun(b, `age between 25 and 54 and purchases_30d > 3`)
+}
+func BenchmarkCardCountries10M(b *testing.B) {
+	benchRun(b, `age between 25 and 54 and purchases_30d > 3 and country in ("DE", "FR")`)
+}
+func BenchmarkStringEq10M(b *testing.B)     { benchRun(b, `city = "Paris"`) }
+func BenchmarkListContains10M(b *testing.B) { benchRun(b, `interests contains "meditation"`) }
+func BenchmarkWithin10M(b *testing.B)       { benchRun(b, `last_seen within 30d`) }
+
+func BenchmarkCompileCard(b *testing.B) {
+	eng := Open(columnar.Demo(columnar.DemoOptions{Rows: 1000, Anchor: testAnchor}))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := eng.Compile(`age between 25 and 54 and purchases_30d > 3`); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkMatchCard(b *testing.B) {
+	eng := Open(columnar.Demo(columnar.DemoOptions{Rows: 1000, Anchor: testAnchor}))
+	q, err := eng.Compile(`age between 25 and 54 and purchases_30d > 3`, WithNow(testAnchor))
+	if err != nil {
+		b.Fatal(err)
+	}
+	row := MapRow{"age": 31, "purchases_30d": 5}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := q.MatchAt(row, testAnchor); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/segql/segql/lang/ast"
+)
+
+// rangeTerm is a bound of `column op constant` in an and.
+type rangeTerm struct {
+	col   int
+	lower bool  // >= or >
+	bound int64 // inclusive after adjustment
+}
+
+// asRangeTerm recognizes an integer column compared with an integer or
+// time constant by <, <=, > or >=.
+func asRangeTerm(n *node) (rangeTerm, bool) {
+	if n.op != opCmp {
+		return rangeTerm{}, false
+	}
+	x, y, op := n.kids[0], n.kids[1], n.cmp
+	if x.op == opConst {
+		x, y, op = y, x, flip(op)
+	}
+	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null || !rangeType(x.atype) ||
+		(y.val.K != kInt && y.val.K != kTime) {
+		return rangeTerm{}, false
+	}
+	c := y.val.I
+	switch op {
+	case ast.Ge:
+		return rangeTerm{x.col, true, c}, true
+	case ast.Gt:
+		return rangeTerm{x.col, true, c + 1}, c != math.MaxInt64
+	case ast.Le:
+		return rangeTerm{x.col, false, c}, true
+	case ast.Lt:
+		return rangeTerm{x.col, false, c - 1}, c != math.MinInt64
+	}
+	return rangeTerm{}, false
+}
+
+func rangeType(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32:
+		return true
+	case arrow.TIMESTAMP:
+		return t.(*arrow.TimestampType).Unit == arrow.Microsecond
+	}
+	return false
+}
+
+// fuseRanges replaces pairs of lower and upper bounds on one column inside
+// an and by a single range kernel.
+func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
+	var fused []evalFn
+	used := make([]bool, len(kids))
+	for i, a := range kids {
+		ra, ok := asRangeTerm(a)
+		if !ok || used[i] || !ra.lower {
+			continue
+		}
+		for j, b := range kids {
+			rb, ok := asRangeTerm(b)
+			if !ok || used[j] || rb.lower || rb.col != ra.col {
+				continue
+			}
+			used[i], used[j] = true, true
+			fused = append(fused, cp.rangeKernel(a.kids, ra.col, ra.bound, rb.bound))
+			break
+		}
+	}
+	var rest []*node
+	for i, k := range kids {
+		if !used[i] {
+			rest = append(rest, k)
+		}
+	}
+	return fused, rest
+}
+
+func (cp *compiler) rangeKernel(_ []*node, col int, lo, hi int64) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec {
+		arr := c.cols[col]
+		v := c.boolOut(s)
+		v.valid = validityOf(arr, v.ownW)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
+		if lo <= hi {
+			rangeArray(arr, lo, hi, v.bits)
+		}
+		maskByValid(v)
+		return v
+	}
+}
+
+func rangeArray(a arrow.Array, lo, hi int64, out []uint64) {
+	switch a := a.(type) {
+	case *array.Int8:
+		inRange(a.Int8Values(), lo, hi, out)
+	case *array.Int16:
+		inRange(a.Int16Values(), lo, hi, out)
+	case *array.Int32:
+		inRange(a.Int32Values(), lo, hi, out)
+	case *array.Int64:
+		inRange(a.Int64Values(), lo, hi, out)
+	case *array.Uint8:
+		inRange(a.Uint8Values(), lo, hi, out)
+	case *array.Uint16:
+		inRange(a.Uint16Values(), lo, hi, out)
+	case *array.Uint32:
+		inRange(a.Uint32Values(), lo, hi, out)
+	case *array.Timestamp:
+		vals := a.TimestampValues()
+		inRange(*(*[]int64)(ptrOf(&vals)), lo, hi, out)
+	}
+}
+
+// inRange sets bit i where lo <= vals[i] <= hi, with one unsigned compare.
+func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](vals []T, lo, hi int64, out []uint64) {
+	width := uint64(hi) - uint64(lo)
+	n := len(vals)
+	for w := 0; w < words(n); w++ {
+		chunk := vals[w<<6 : min(w<<6+64, n)]
+		var bits uint64
+		for j, x := range chunk {
+			bits |= b2u(uint64(int64(x))-uint64(lo) <= width) << uint(j)
+		}
+		out[w] = bits
+	}
+}
