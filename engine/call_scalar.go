@@ -85,7 +85,7 @@ func roundScalar(x Value, a []Value) (Value, error) {
 // Errors (such as an overflow in constant arithmetic) are compile errors.
 func fold(n *node) (*node, error) {
 	switch n.op {
-	case opConst, opCol, opNow:
+	case opConst, opCol, opNow, opSegResult:
 		return n, nil
 	}
 	for _, k := range n.kids {

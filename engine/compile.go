@@ -16,7 +16,7 @@ func (cp *compiler) compile(n *node) evalFn {
 }
 
 func (cp *compiler) compileNode(n *node) evalFn {
-	if n.op != opConst && n.op != opNow && !hasColumn(n) {
+	if n.op != opConst && n.op != opNow && n.op != opSegResult && !hasColumn(n) {
 		return cp.runConstant(n)
 	}
 	switch n.op {
@@ -51,6 +51,8 @@ func (cp *compiler) compileNode(n *node) evalFn {
 		return cp.listContains(n)
 	case opCall:
 		return cp.call(n)
+	case opSegResult:
+		return cp.segResult(n)
 	}
 	panic(fmt.Sprintf("engine: no kernel for op %d", n.op))
 }
@@ -298,4 +300,19 @@ func loadDictStrings(v *vec, a *array.Dictionary) error {
 	}
 	v.str = strVec{offs64: v.ownO, data: v.ownB}
 	return nil
+}
+
+// segResult reads a segment evaluated earlier in the same pass: its TRUE
+// and known bits for the current batch.
+func (cp *compiler) segResult(n *node) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec {
+		v := c.boolOut(s)
+		copy(v.bits, n.result.batches[c.batch])
+		if known := n.result.known[c.batch]; known != nil {
+			v.valid = append(v.ownW[:0], known...)
+			v.ownW = v.valid
+		}
+		return v
+	}
 }

@@ -30,6 +30,12 @@ func Open(t *columnar.Table) *Engine {
 	return &Engine{table: t, schema: newArrowSchema(t.Schema)}
 }
 
+// OpenSchema returns an engine over an empty table with the given schema:
+// enough to compile and check expressions (segql check) without data.
+func OpenSchema(s *arrow.Schema) *Engine {
+	return Open(columnar.NewTable("schema", s, nil))
+}
+
 // Table returns the engine's table.
 func (e *Engine) Table() *columnar.Table { return e.table }
 
@@ -69,7 +75,12 @@ type Query struct {
 
 // Compile parses, checks and plans src. Errors are *diag.List values that
 // render with the source line and a caret.
-func (e *Engine) Compile(src string, opts ...Option) (q *Query, err error) {
+func (e *Engine) Compile(src string, opts ...Option) (*Query, error) {
+	return e.compile(src, nil, opts)
+}
+
+// compile compiles src; segments, when non-nil, resolves segment names.
+func (e *Engine) compile(src string, segments *Catalog, opts []Option) (q *Query, err error) {
 	var o compileOptions
 	for _, f := range opts {
 		f(&o)
@@ -84,21 +95,36 @@ func (e *Engine) Compile(src string, opts ...Option) (q *Query, err error) {
 		return nil, err
 	}
 	source := diag.Source{Name: o.name, Text: src}
-	info, err := check.Check(tree, source, check.Config{Schema: e.schema})
+	cfg := check.Config{Schema: e.schema}
+	p := &planner{schema: e.table.Schema}
+	if segments != nil {
+		cfg.Segments = segments
+		p.segment = segments.resolver(nil)
+	}
+	info, err := check.Check(tree, source, cfg)
 	if err != nil {
 		return nil, err
 	}
-	p := &planner{info: info, schema: e.table.Schema}
+	p.info = info
 	plan, err := p.lower(tree)
 	if err != nil {
 		l := &diag.List{Src: source}
 		l.Errorf(tree.Bounds(), "%s", err.Error())
 		return nil, l
 	}
+	return e.compilePlan(src, plan, info.Warnings, opts), nil
+}
+
+// compilePlan turns a plan into a query.
+func (e *Engine) compilePlan(src string, plan *node, warnings []diag.Diagnostic, opts []Option) *Query {
+	var o compileOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	cp := &compiler{}
 	root := cp.compile(plan)
 	return &Query{src: src, engine: e, plan: plan, prog: program{root: root, nslots: cp.nslots, ndicts: cp.ndicts},
-		now: o.now, cols: columnsOf(plan), Warnings: info.Warnings}, nil
+		now: o.now, cols: columnsOf(plan), Warnings: warnings}
 }
 
 // Source returns the query's text.
@@ -147,7 +173,8 @@ func (q *Query) Run(ctx context.Context, opts ...RunOption) (*Result, error) {
 		o.now = time.Now()
 	}
 	t := q.engine.table
-	res := &Result{table: t, batches: make([][]uint64, len(t.Batches)), counts: make([]int, len(t.Batches)), Now: o.now}
+	res := &Result{table: t, batches: make([][]uint64, len(t.Batches)), known: make([][]uint64, len(t.Batches)),
+		counts: make([]int, len(t.Batches)), Now: o.now}
 	start := time.Now()
 	err := q.runBatches(ctx, o, res)
 	res.Elapsed = time.Since(start)
@@ -192,43 +219,48 @@ func (q *Query) worker(ctx context.Context, next *atomic.Int64, now int64, res *
 			next.Store(int64(len(batches)))
 			return err
 		}
-		out, err := q.evalBatch(c, batches[i])
+		c.batch = i
+		out, known, err := q.evalBatch(c, batches[i])
 		if err != nil {
 			next.Store(int64(len(batches)))
 			return err
 		}
-		res.batches[i] = out
+		res.batches[i], res.known[i] = out, known
 		res.counts[i] = popcount(out)
 	}
 }
 
-// evalBatch returns the member bits of one batch (a fresh slice the
-// result keeps).
-func (q *Query) evalBatch(c *ectx, rec arrow.RecordBatch) ([]uint64, error) {
+// evalBatch returns the member (TRUE) bits of one batch and its known
+// (not UNKNOWN) bits, nil when every row is known; fresh slices the result
+// keeps.
+func (q *Query) evalBatch(c *ectx, rec arrow.RecordBatch) (out, known []uint64, err error) {
 	c.bind(rec)
 	c.err = nil
 	v := q.prog.root(c)
 	if c.err != nil {
-		return nil, fmt.Errorf("evaluating %q: %w", q.src, c.err)
+		return nil, nil, fmt.Errorf("evaluating %q: %w", q.src, c.err)
 	}
-	out := make([]uint64, words(c.n))
-	switch {
-	case v.c:
+	out = make([]uint64, words(c.n))
+	if v.c {
 		if !v.cv.Null && v.cv.B {
 			for i := range out {
 				out[i] = ^uint64(0)
 			}
 			tailMask(out, c.n)
 		}
-	default:
-		copy(out, v.bits)
-		if v.valid != nil {
-			for i := range out {
-				out[i] &= v.valid[i]
-			}
+		if v.cv.Null {
+			known = make([]uint64, words(c.n))
+		}
+		return out, known, nil
+	}
+	copy(out, v.bits)
+	if v.valid != nil {
+		known = append([]uint64(nil), v.valid[:words(c.n)]...)
+		for i := range out {
+			out[i] &= known[i]
 		}
 	}
-	return out, nil
+	return out, known, nil
 }
 
 // Columns returns the names of the top-level columns the query reads, in

@@ -11,6 +11,7 @@ type evalFn func(c *ectx) *vec
 // ectx is one worker's evaluation state: the batch's columns and scratch
 // vectors, one slot per plan node. It is never shared between goroutines.
 type ectx struct {
+	batch int // index of the bound batch in the table
 	cols  []arrow.Array
 	n     int
 	now   int64

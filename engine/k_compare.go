@@ -126,9 +126,10 @@ func runKernel(c *ectx, s int, arr arrow.Array, kernel func(arrow.Array, []uint6
 	}
 }
 
-// hasColumn reports whether n reads any column.
+// hasColumn reports whether n reads any column (or stored segment
+// result): whether its value can differ from row to row.
 func hasColumn(n *node) bool {
-	if n.op == opCol {
+	if n.op == opCol || n.op == opSegResult {
 		return true
 	}
 	for _, k := range n.kids {

@@ -16,7 +16,7 @@ func dictCandidate(n *node) (int, bool) {
 	var walk func(*node)
 	walk = func(m *node) {
 		switch m.op {
-		case opNow:
+		case opNow, opSegResult:
 			ok = false
 		case opCol:
 			if m.k != kStr || len(m.fields) > 0 || (col >= 0 && col != m.col) {

@@ -32,6 +32,7 @@ const (
 	opContains    // list contains one/any/all constant values
 	opStrContains // substring test, one/any/all
 	opCall
+	opSegResult // a saved segment already evaluated in this run
 )
 
 // node is one operation of a typed plan. Plans are immutable once built.
@@ -54,12 +55,16 @@ type node struct {
 	mode   ast.ContainsMode
 	vals   []Value
 	fn     string
+	result *Result // opSegResult
 }
 
 // planner lowers a checked tree.
 type planner struct {
 	info   *check.Info
 	schema *arrow.Schema
+	// segment returns the plan a saved segment's name stands for; nil when
+	// the query has no catalog.
+	segment func(name string) (*node, error)
 }
 
 func kindOf(t *check.Type) kind {
@@ -184,6 +189,14 @@ func negateIf(not bool, n *node) *node {
 
 func (p *planner) ref(r *ast.Ref) (*node, error) {
 	res, ok := p.info.Refs[r]
+	if ok && res.Kind == check.SegmentRef && p.segment != nil {
+		shared, err := p.segment(res.Name)
+		if err != nil {
+			return nil, err
+		}
+		top := *shared // lower sets the top node's span: never on the shared plan
+		return &top, nil
+	}
 	if !ok || res.Kind != check.ColumnRef {
 		return nil, fmt.Errorf("%s: saved segments are not available here", diag.Quote(r.Name()))
 	}

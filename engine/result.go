@@ -19,6 +19,7 @@ import (
 type Result struct {
 	table   *columnar.Table
 	batches [][]uint64 // member bits per batch
+	known   [][]uint64 // known (not UNKNOWN) bits per batch; nil: all known
 	counts  []int
 	Elapsed time.Duration
 	Now     time.Time // the now() the run used
@@ -215,3 +216,15 @@ func concatParts(schema *arrow.Schema, parts [][]arrow.Array, rows int, mem memo
 
 // Table returns the table the result is about.
 func (r *Result) Table() *columnar.Table { return r.table }
+
+// Unknown returns the number of rows for which the expression is UNKNOWN
+// (neither TRUE nor FALSE because of a null).
+func (r *Result) Unknown() int {
+	n := 0
+	for i, k := range r.known {
+		if k != nil {
+			n += int(r.table.Batches[i].NumRows()) - popcount(k)
+		}
+	}
+	return n
+}

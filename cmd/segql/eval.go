@@ -34,8 +34,8 @@ Flags:
 func (e *env) eval(args []string) int {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	var d dataFlags
-	d.register(fs)
+	var c catalogFlags
+	c.register(fs)
 	format := fs.String("o", "", "output format: count, ids, table, csv or json")
 	limit := fs.Int("limit", 10, "rows shown by -o table")
 	fs.Usage = func() { fmt.Fprint(e.stderr, evalUsage); fs.PrintDefaults() }
@@ -61,7 +61,7 @@ func (e *env) eval(args []string) int {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 1
 	}
-	return e.runEval(&d, src, *format, *limit)
+	return e.runEval(&c, src, *format, *limit)
 }
 
 func exitUsage(err error) int {
@@ -83,7 +83,8 @@ func (e *env) expression(arg string) (string, error) {
 	return string(b), nil
 }
 
-func (e *env) runEval(d *dataFlags, src, format string, limit int) int {
+func (e *env) runEval(cf *catalogFlags, src, format string, limit int) int {
+	d := &cf.dataFlags
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	now, err := d.nowTime()
@@ -91,18 +92,27 @@ func (e *env) runEval(d *dataFlags, src, format string, limit int) int {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 2
 	}
-	tbl, err := d.load(ctx)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "segql:", err)
-		return 1
-	}
-	defer tbl.Release()
-	eng := engine.Open(tbl)
 	var opts []engine.Option
 	if !now.IsZero() {
 		opts = append(opts, engine.WithNow(now))
 	}
-	q, err := eng.Compile(src, opts...)
+	var q *engine.Query
+	if len(cf.defs) > 0 {
+		cat, release, ok := e.openCatalog(ctx, cf)
+		if !ok {
+			return 1
+		}
+		defer release()
+		q, err = cat.Compile(src, opts...)
+	} else {
+		tbl, lerr := d.load(ctx)
+		if lerr != nil {
+			fmt.Fprintln(e.stderr, "segql:", lerr)
+			return 1
+		}
+		defer tbl.Release()
+		q, err = engine.Open(tbl).Compile(src, opts...)
+	}
 	if err != nil {
 		e.printError(err)
 		return 1
@@ -116,7 +126,7 @@ func (e *env) runEval(d *dataFlags, src, format string, limit int) int {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 1
 	}
-	if err := e.printResult(res, q, d, tbl.Schema, format, limit); err != nil {
+	if err := e.printResult(res, q, d, format, limit); err != nil {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 1
 	}
@@ -127,7 +137,7 @@ func (e *env) printError(err error) {
 	fmt.Fprintln(e.stderr, err.Error())
 }
 
-func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, schema *arrow.Schema, format string, limit int) error {
+func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, format string, limit int) error {
 	switch format {
 	case "count":
 		_, err := fmt.Fprintln(e.stdout, res.Count())

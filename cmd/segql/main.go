@@ -1,6 +1,10 @@
 // Command segql evaluates segment expressions over user tables.
 //
 //	segql eval [flags] EXPR      evaluate a segment (EXPR "-" reads stdin)
+//	segql fmt [flags] PATH...    format .seg files
+//	segql check [flags] PATH...  type-check .seg files
+//	segql sizes --defs PATH...   size every saved segment
+//	segql diff OLD.seg NEW.seg   what a change does to each segment's members
 //	segql gen [flags] -o FILE    write the demo users table
 //	segql version                print the version
 //
@@ -28,7 +32,11 @@ type env struct {
 const usage = `segql evaluates segment expressions over user tables.
 
 Usage:
-  segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [-o FORMAT] EXPR
+  segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [--defs PATH]... [-o FORMAT] EXPR
+  segql fmt [-l] [-w] [-d] [--check] PATH...
+  segql check [--data FILE | --schema FILE] [--json] PATH...
+  segql sizes --defs PATH... [--data FILE]
+  segql diff [--data FILE] OLD.seg NEW.seg | segql diff --git REV PATH
   segql gen [--rows N] [--seed S] -o FILE
   segql version
 
@@ -50,6 +58,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return e.eval(args[1:])
 	case "gen":
 		return e.gen(args[1:])
+	case "fmt":
+		return e.fmt(args[1:])
+	case "check":
+		return e.check(args[1:])
+	case "sizes":
+		return e.sizes(args[1:])
+	case "diff":
+		return e.diff(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0

@@ -180,3 +180,39 @@ func JSON(w io.Writer, recs []arrow.RecordBatch) error {
 	_, err := io.WriteString(w, "]\n")
 	return err
 }
+
+// Columns writes rows as aligned columns separated by two spaces; right[c]
+// right-aligns column c. The first row is a header, underlined.
+func Columns(w io.Writer, rows [][]string, right []bool) {
+	width := make([]int, len(right))
+	for _, r := range rows {
+		for c, s := range r {
+			width[c] = max(width[c], utf8.RuneCountInString(s))
+		}
+	}
+	line := func(r []string) {
+		var b strings.Builder
+		for c, s := range r {
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			pad := strings.Repeat(" ", width[c]-utf8.RuneCountInString(s))
+			if right[c] {
+				b.WriteString(pad + s)
+			} else {
+				b.WriteString(s + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
+	for i, r := range rows {
+		line(r)
+		if i == 0 {
+			rule := make([]string, len(r))
+			for c := range rule {
+				rule[c] = strings.Repeat("─", width[c])
+			}
+			line(rule)
+		}
+	}
+}

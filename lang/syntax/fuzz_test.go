@@ -46,3 +46,33 @@ func FuzzParse(f *testing.F) {
 		})
 	})
 }
+
+// FuzzParseFile checks .seg parsing: no panic, spans inside the input.
+func FuzzParseFile(f *testing.F) {
+	for _, s := range []string{
+		"# doc\nsegment a = age > 3 # note\n\nsegment b =\n    a\n    and city = \"x\"\n",
+		"segment `odd name` = x in (1, 2)\n-- free\n", "segment a =\n", "age > 1\nsegment b = c\n", "segment",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := ParseFile("f.seg", src, Limits{MaxDepth: 64})
+		if err != nil {
+			var l *diag.List
+			if !errors.As(err, &l) {
+				t.Fatalf("error is %T", err)
+			}
+			for _, d := range l.Items {
+				if d.Pos < 0 || d.End < d.Pos || d.End > len(src) {
+					t.Fatalf("span %v outside input: %s", d.Span, d.Msg)
+				}
+			}
+			return
+		}
+		for _, s := range file.Segments {
+			if s.Pos < 0 || s.End > len(src) {
+				t.Fatalf("segment %q span %v outside input", s.Name, s.Span)
+			}
+		}
+	})
+}

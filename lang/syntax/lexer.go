@@ -6,6 +6,7 @@ import (
 
 	"github.com/alecthomas/participle/v2/lexer"
 
+	"github.com/segql/segql/lang/ast"
 	"github.com/segql/segql/lang/diag"
 )
 
@@ -45,19 +46,25 @@ func IsKeyword(name string) bool { return keywords[strings.ToLower(name)] }
 // scanner turns source text into tokens, checking the limits that must be
 // enforced before the recursive parser runs.
 type scanner struct {
-	src    string
-	off    int
-	lim    Limits
-	toks   []lexer.Token
-	errs   *diag.List
-	depth  depthTracker
-	failed bool
+	// comments, when non-nil, receives every comment scanned.
+	comments *[]*ast.Comment
+	src      string
+	off      int
+	lim      Limits
+	toks     []lexer.Token
+	errs     *diag.List
+	depth    depthTracker
+	failed   bool
 }
 
 // lex scans src[from:]. On the first lexical error it records a
 // diagnostic and stops; tokens is then nil.
 func lex(src string, lim Limits, errs *diag.List, from int) []lexer.Token {
-	s := &scanner{src: src, lim: lim, errs: errs, off: from}
+	return lexWith(&scanner{src: src, lim: lim, errs: errs, off: from}, from)
+}
+
+func lexWith(s *scanner, from int) []lexer.Token {
+	src, lim := s.src, s.lim
 	if from == 0 && strings.HasPrefix(src, "\uFEFF") {
 		s.off = 3 // a leading byte-order mark is ignored
 	}
@@ -137,11 +144,34 @@ func (s *scanner) skipSpaceAndComments() {
 // skipComment skips to the end of the line, still rejecting bytes that are
 // never allowed in source text.
 func (s *scanner) skipComment() {
+	start := s.off
 	for s.off < len(s.src) && s.src[s.off] != '\n' {
 		if !s.checkChar() {
 			return
 		}
 	}
+	if s.comments != nil {
+		*s.comments = append(*s.comments, &ast.Comment{
+			Span: diag.Span{Pos: start, End: s.off}, Text: strings.TrimRight(s.src[start:s.off], " \t\r"),
+			OwnLine: ownLine(s.src, start), BlankBefore: blankBefore(s.src, start),
+		})
+	}
+}
+
+// ownLine reports whether only white space precedes off on its line.
+func ownLine(src string, off int) bool {
+	start := strings.LastIndexByte(src[:off], '\n') + 1
+	return strings.TrimSpace(src[start:off]) == ""
+}
+
+// blankBefore reports whether the line above off's line is blank.
+func blankBefore(src string, off int) bool {
+	start := strings.LastIndexByte(src[:off], '\n')
+	if start <= 0 {
+		return false
+	}
+	prev := strings.LastIndexByte(src[:start], '\n') + 1
+	return strings.TrimSpace(src[prev:start]) == ""
 }
 
 // checkChar validates the character at s.off and advances past it.

@@ -1,0 +1,291 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
+)
+
+// segmentChange is what a change to the definitions does to one segment.
+type segmentChange struct {
+	Name     string   `json:"name"`
+	Status   string   `json:"status"` // added, removed, changed, members changed
+	Through  []string `json:"through,omitempty"`
+	OldExpr  string   `json:"old_expression,omitempty"`
+	NewExpr  string   `json:"new_expression,omitempty"`
+	OldSize  int      `json:"old_size"`
+	NewSize  int      `json:"new_size"`
+	Joined   int      `json:"joined"`
+	Left     int      `json:"left"`
+	JoinedEg []string `json:"joined_sample"`
+	LeftEg   []string `json:"left_sample"`
+}
+
+func (e *env) diff(args []string) int {
+	fs := flag.NewFlagSet("diff", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var d dataFlags
+	d.register(fs)
+	rev := fs.String("git", "", "compare PATH with its version at this git revision")
+	format := fs.String("o", "text", "output: text or json")
+	samples := fs.Int("samples", 5, "sample ids shown for members who join and leave")
+	fs.Usage = func() {
+		fmt.Fprint(e.stderr, "Usage: segql diff [--data FILE] OLD.seg NEW.seg\n       segql diff --git REV PATH\n\nShows, for every segment added, removed or changed, and for those whose\nmembers change through a segment they reference: old and new size, how\nmany members join and leave, and sample ids.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage(err)
+	}
+	oldFile, newFile, err := e.diffInputs(*rev, pos)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		if err == errDiffUsage {
+			fs.Usage()
+			return 2
+		}
+		return 1
+	}
+	changes, code := e.computeDiff(&d, oldFile, newFile, *samples)
+	if code != 0 {
+		return code
+	}
+	if *format == "json" {
+		if changes == nil {
+			changes = []segmentChange{}
+		}
+		b, _ := json.MarshalIndent(changes, "", "  ")
+		fmt.Fprintln(e.stdout, string(b))
+		return 0
+	}
+	printChanges(e, changes)
+	return 0
+}
+
+var errDiffUsage = fmt.Errorf("give OLD.seg and NEW.seg, or --git REV and one PATH")
+
+// diffInputs reads the old and new definition files.
+func (e *env) diffInputs(rev string, pos []string) (engine.SourceFile, engine.SourceFile, error) {
+	var none engine.SourceFile
+	if rev != "" {
+		if len(pos) != 1 {
+			return none, none, errDiffUsage
+		}
+		cur, err := os.ReadFile(pos[0])
+		if err != nil {
+			return none, none, err
+		}
+		var stderr bytes.Buffer
+		cmd := exec.Command("git", "show", rev+":./"+strings.TrimPrefix(pos[0], "./"))
+		cmd.Stderr = &stderr
+		old, err := cmd.Output()
+		if err != nil {
+			return none, none, fmt.Errorf("git show %s:%s: %s", rev, pos[0], strings.TrimSpace(stderr.String()))
+		}
+		return engine.SourceFile{Name: rev + ":" + pos[0], Text: string(old)}, engine.SourceFile{Name: pos[0], Text: string(cur)}, nil
+	}
+	if len(pos) != 2 {
+		return none, none, errDiffUsage
+	}
+	files := make([]engine.SourceFile, 2)
+	for i, p := range pos {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return none, none, err
+		}
+		files[i] = engine.SourceFile{Name: p, Text: string(b)}
+	}
+	return files[0], files[1], nil
+}
+
+func (e *env) computeDiff(d *dataFlags, oldFile, newFile engine.SourceFile, samples int) ([]segmentChange, int) {
+	ctx := context.Background()
+	now, err := d.nowTime()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		return nil, 2
+	}
+	tbl, err := d.load(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return nil, 1
+	}
+	defer tbl.Release()
+	id, err := d.idColumn(tbl)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		return nil, 1
+	}
+	eng := engine.Open(tbl)
+	var opts []engine.RunOption
+	if !now.IsZero() {
+		opts = append(opts, engine.At(now))
+	}
+	oldSizes, err := sizesOf(ctx, eng, oldFile, opts)
+	if err == nil {
+		var newSizes map[string]engine.Size
+		if newSizes, err = sizesOf(ctx, eng, newFile, opts); err == nil {
+			return changesBetween(tbl, id, oldSizes, newSizes, newFile, samples), 0
+		}
+	}
+	fmt.Fprintln(e.stderr, err)
+	return nil, 1
+}
+
+func sizesOf(ctx context.Context, eng *engine.Engine, f engine.SourceFile, opts []engine.RunOption) (map[string]engine.Size, error) {
+	cat, err := eng.LoadCatalog([]engine.SourceFile{f})
+	if err != nil {
+		return nil, err
+	}
+	sizes, err := cat.Sizes(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]engine.Size{}
+	for _, s := range sizes {
+		out[s.Name] = s
+	}
+	out[""] = engine.Size{Definition: &engine.Definition{Deps: order(sizes)}}
+	return out, nil
+}
+
+// order smuggles the file order of the names through the "" entry.
+func order(sizes []engine.Size) []string {
+	names := make([]string, len(sizes))
+	for i, s := range sizes {
+		names[i] = s.Name
+	}
+	return names
+}
+
+func changesBetween(tbl *columnar.Table, id string, old, cur map[string]engine.Size, _ engine.SourceFile, samples int) []segmentChange {
+	changedDef := map[string]bool{}
+	for _, n := range cur[""].Deps {
+		if o, ok := old[n]; !ok || o.Expr != cur[n].Expr {
+			changedDef[n] = true
+		}
+	}
+	var out []segmentChange
+	for _, n := range cur[""].Deps {
+		c := segmentChange{Name: n, NewExpr: cur[n].Expr, NewSize: cur[n].Result.Count()}
+		o, existed := old[n]
+		newBits := cur[n].Result.Bitmap()
+		oldBits := columnar.NewBitmap(newBits.Len())
+		switch {
+		case !existed:
+			c.Status = "added"
+		case o.Expr != cur[n].Expr:
+			c.Status, c.OldExpr, c.OldSize = "changed", o.Expr, o.Result.Count()
+			oldBits = o.Result.Bitmap()
+		default:
+			c.OldSize = o.Result.Count()
+			oldBits = o.Result.Bitmap()
+			c.Through = changedDeps(n, cur, changedDef)
+			if equalBits(oldBits, newBits) {
+				continue
+			}
+			c.Status, c.OldExpr, c.NewExpr = "members changed", "", ""
+		}
+		fillMovement(&c, tbl, id, oldBits, newBits, samples)
+		out = append(out, c)
+	}
+	for _, n := range old[""].Deps {
+		if _, ok := cur[n]; !ok {
+			c := segmentChange{Name: n, Status: "removed", OldExpr: old[n].Expr, OldSize: old[n].Result.Count()}
+			fillMovement(&c, tbl, id, old[n].Result.Bitmap(), columnar.NewBitmap(int(tbl.NumRows())), samples)
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// changedDeps lists the changed definitions n depends on, transitively.
+func changedDeps(n string, cur map[string]engine.Size, changed map[string]bool) []string {
+	var out []string
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(x string) {
+		for _, d := range cur[x].Deps {
+			if seen[d] {
+				continue
+			}
+			seen[d] = true
+			if changed[d] {
+				out = append(out, d)
+			}
+			walk(d)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func equalBits(a, b *columnar.Bitmap) bool {
+	aw, bw := a.Words(), b.Words()
+	for i := range aw {
+		if aw[i] != bw[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func fillMovement(c *segmentChange, tbl *columnar.Table, id string, old, cur *columnar.Bitmap, samples int) {
+	joined, left := cur.Clone(), old.Clone()
+	joined.AndNot(old)
+	left.AndNot(cur)
+	c.Joined, c.Left = joined.Count(), left.Count()
+	c.JoinedEg, c.LeftEg = sampleIDs(tbl, id, joined, samples), sampleIDs(tbl, id, left, samples)
+}
+
+func sampleIDs(tbl *columnar.Table, id string, b *columnar.Bitmap, n int) []string {
+	ci := tbl.ColumnIndex(id)
+	out := []string{}
+	b.Each(func(row int) bool {
+		if len(out) >= n {
+			return false
+		}
+		bi, i := tbl.Locate(int64(row))
+		s, _ := columnar.FormatValue(tbl.Batches[bi].Column(ci), i)
+		out = append(out, s)
+		return true
+	})
+	return out
+}
+
+func printChanges(e *env, changes []segmentChange) {
+	if len(changes) == 0 {
+		fmt.Fprintln(e.stdout, "no segment changes its members")
+		return
+	}
+	marks := map[string]string{"added": "+", "removed": "-", "changed": "~", "members changed": "~"}
+	for _, c := range changes {
+		status := c.Status
+		if len(c.Through) > 0 {
+			status += " through " + strings.Join(c.Through, ", ")
+		}
+		fmt.Fprintf(e.stdout, "%s %s (%s): %s -> %s members, %s joined, %s left\n", marks[c.Status], c.Name, status,
+			output.Thousands(c.OldSize), output.Thousands(c.NewSize), output.Thousands(c.Joined), output.Thousands(c.Left))
+		if c.OldExpr != "" {
+			fmt.Fprintf(e.stdout, "    old: %s\n", c.OldExpr)
+		}
+		if c.NewExpr != "" && c.Status != "removed" {
+			fmt.Fprintf(e.stdout, "    new: %s\n", c.NewExpr)
+		}
+		if len(c.JoinedEg) > 0 {
+			fmt.Fprintf(e.stdout, "    joined, e.g.: %s\n", strings.Join(c.JoinedEg, ", "))
+		}
+		if len(c.LeftEg) > 0 {
+			fmt.Fprintf(e.stdout, "    left, e.g.: %s\n", strings.Join(c.LeftEg, ", "))
+		}
+	}
+}

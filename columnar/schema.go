@@ -1,0 +1,77 @@
+package columnar
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// ReadSchema returns a data file's schema without loading its rows: from
+// the Parquet footer, the IPC schema message, or a sample of CSV and NDJSON
+// lines. (Load may return string columns dictionary-encoded where this
+// reports plain strings; both are strings to segql.)
+func ReadSchema(path string) (s *arrow.Schema, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, &LoadError{Path: path, Err: fmt.Errorf("malformed file (%v)", r)}
+		}
+	}()
+	wrap := func(err error) error { return &LoadError{Path: path, Err: err} }
+	switch FormatOf(path) {
+	case FormatParquet:
+		rdr, err := file.OpenParquetFile(path, false)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		defer rdr.Close()
+		fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		return fr.Schema()
+	case FormatIPCFile, FormatIPCStream:
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		defer f.Close()
+		if FormatOf(path) == FormatIPCFile {
+			r, err := ipc.NewFileReader(f)
+			if err != nil {
+				return nil, wrap(err)
+			}
+			defer r.Close()
+			return r.Schema(), nil
+		}
+		r, err := ipc.NewReader(f)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		defer r.Release()
+		return r.Schema(), nil
+	case FormatCSV, FormatNDJSON:
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		defer f.Close()
+		if FormatOf(path) == FormatCSV {
+			s, _, err := inferCSV(f)
+			if err != nil {
+				return nil, csvError(path, err, 0)
+			}
+			return s, nil
+		}
+		s, err := inferNDJSON(f, path)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		return s, nil
+	}
+	return nil, wrap(fmt.Errorf("unknown file type"))
+}
