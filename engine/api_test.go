@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -160,39 +159,4 @@ func TestBatchAndMatchAgreeOnDemo(t *testing.T) {
 }
 
 // rowOf reads a table row into a MapRow.
-func rowOf(t *columnar.Table, row int64) MapRow {
-	b, i := t.Locate(row)
-	rec := t.Batches[b]
-	out := MapRow{}
-	for c, f := range t.Schema.Fields() {
-		if f.Type.ID() == arrow.STRUCT {
-			out[f.Name] = columnar.JSONValue(rec.Column(c), i)
-			continue
-		}
-		out[f.Name] = toGo(arrowValue(rec.Column(c), i))
-	}
-	return out
-}
-
-func toGo(v Value) any {
-	if v.Null {
-		return nil
-	}
-	switch v.K {
-	case kBool:
-		return v.B
-	case kFloat:
-		return v.F
-	case kStr:
-		return v.S
-	case kTime:
-		return time.UnixMicro(v.I).UTC()
-	case kList:
-		out := make([]any, len(v.L))
-		for i, e := range v.L {
-			out[i] = toGo(e)
-		}
-		return out
-	}
-	return v.I
-}
+func rowOf(t *columnar.Table, row int64) MapRow { return RowAt(t, row) }

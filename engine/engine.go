@@ -153,7 +153,12 @@ type RunOption func(*runOptions)
 type runOptions struct {
 	now     time.Time
 	workers int
+	batches int // evaluate only the first batches; 0: all
 }
+
+// Sample evaluates only the table's first n batches (a cheap estimate:
+// counts and Total cover just those batches).
+func Sample(n int) RunOption { return func(o *runOptions) { o.batches = n } }
 
 // At fixes now() for this run, overriding WithNow.
 func At(t time.Time) RunOption { return func(o *runOptions) { o.now = t } }
@@ -173,10 +178,13 @@ func (q *Query) Run(ctx context.Context, opts ...RunOption) (*Result, error) {
 		o.now = time.Now()
 	}
 	t := q.engine.table
+	if o.batches > 0 && o.batches < len(t.Batches) {
+		t = columnar.NewTable(t.Name, t.Schema, t.Batches[:o.batches])
+	}
 	res := &Result{table: t, batches: make([][]uint64, len(t.Batches)), known: make([][]uint64, len(t.Batches)),
 		counts: make([]int, len(t.Batches)), Now: o.now}
 	start := time.Now()
-	err := q.runBatches(ctx, o, res)
+	err := q.runBatches(ctx, o, res, t)
 	res.Elapsed = time.Since(start)
 	if err != nil {
 		return nil, err
@@ -184,8 +192,7 @@ func (q *Query) Run(ctx context.Context, opts ...RunOption) (*Result, error) {
 	return res, nil
 }
 
-func (q *Query) runBatches(ctx context.Context, o runOptions, res *Result) error {
-	t := q.engine.table
+func (q *Query) runBatches(ctx context.Context, o runOptions, res *Result, t *columnar.Table) error {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make([]error, max(1, min(o.workers, len(t.Batches))))
@@ -193,7 +200,7 @@ func (q *Query) runBatches(ctx context.Context, o runOptions, res *Result) error
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			errs[w] = q.worker(ctx, &next, o.now.UnixMicro(), res)
+			errs[w] = q.worker(ctx, &next, o.now.UnixMicro(), res, t.Batches)
 		}(w)
 	}
 	wg.Wait()
@@ -202,9 +209,8 @@ func (q *Query) runBatches(ctx context.Context, o runOptions, res *Result) error
 
 // worker evaluates batches until none are left, recovering any panic into
 // an error.
-func (q *Query) worker(ctx context.Context, next *atomic.Int64, now int64, res *Result) (err error) {
+func (q *Query) worker(ctx context.Context, next *atomic.Int64, now int64, res *Result, batches []arrow.RecordBatch) (err error) {
 	c := newEctx(&q.prog, now)
-	batches := q.engine.table.Batches
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("internal error evaluating %q: %v", q.src, r)

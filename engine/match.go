@@ -145,3 +145,38 @@ func goList(x any, elem kind) (Value, error) {
 	}
 	return out, nil
 }
+
+// Truth is a three-valued result: TRUE, FALSE or UNKNOWN.
+type Truth int8
+
+// Truth values.
+const (
+	False Truth = iota
+	True
+	Unknown
+)
+
+func (t Truth) String() string { return [...]string{"FALSE", "TRUE", "UNKNOWN"}[t] }
+
+// TruthAt evaluates the query for one row with now() fixed to t and
+// reports TRUE, FALSE or UNKNOWN (null).
+func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			truth, err = Unknown, fmt.Errorf("internal error evaluating %q: %v", q.src, r)
+		}
+	}()
+	v, err := q.plan.eval(&rowAdapter{row: row, schema: q.engine.table.Schema.Fields()}, t.UnixMicro())
+	switch {
+	case err != nil:
+		return Unknown, err
+	case v.Null:
+		return Unknown, nil
+	case v.B:
+		return True, nil
+	}
+	return False, nil
+}
+
+// Now returns the query's fixed now(), or the zero time.
+func (q *Query) Now() time.Time { return q.now }

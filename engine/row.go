@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"time"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/segql/segql/columnar"
 )
 
 // listValues converts elements [lo, hi) of a list's values to Values.
@@ -74,4 +78,62 @@ func timestampMicros(v int64, unit arrow.TimeUnit) int64 {
 		return floorDiv(v, 1000)
 	}
 	return v
+}
+
+// RowAt reads row i of a table as a MapRow of Go values (time.Time for
+// dates and timestamps, []any for lists, map[string]any for structs, nil
+// for null), the form Match accepts.
+func RowAt(t *columnar.Table, row int64) MapRow {
+	b, i := t.Locate(row)
+	rec := t.Batches[b]
+	out := MapRow{}
+	for c, f := range t.Schema.Fields() {
+		if f.Type.ID() == arrow.STRUCT {
+			out[f.Name] = columnar.JSONValue(rec.Column(c), i)
+			continue
+		}
+		out[f.Name] = goOf(arrowValue(rec.Column(c), i))
+	}
+	return out
+}
+
+func goOf(v Value) any {
+	if v.Null {
+		return nil
+	}
+	switch v.K {
+	case kBool:
+		return v.B
+	case kFloat:
+		return v.F
+	case kStr:
+		return v.S
+	case kTime:
+		return time.UnixMicro(v.I).UTC()
+	case kList:
+		out := make([]any, len(v.L))
+		for i, e := range v.L {
+			out[i] = goOf(e)
+		}
+		return out
+	}
+	return v.I
+}
+
+// FindRow returns the index of the first row whose column col formats as
+// value, or -1.
+func FindRow(t *columnar.Table, col, value string) int64 {
+	ci := t.ColumnIndex(col)
+	if ci < 0 {
+		return -1
+	}
+	for b, rec := range t.Batches {
+		arr := rec.Column(ci)
+		for i := 0; i < arr.Len(); i++ {
+			if s, ok := columnar.FormatValue(arr, i); ok && s == value {
+				return t.BatchOffset(b) + int64(i)
+			}
+		}
+	}
+	return -1
 }

@@ -1,5 +1,6 @@
 // Command segql evaluates segment expressions over user tables.
 //
+//	segql [--data FILE]...       the interactive shell (a script when piped)
 //	segql eval [flags] EXPR      evaluate a segment (EXPR "-" reads stdin)
 //	segql fmt [flags] PATH...    format .seg files
 //	segql check [flags] PATH...  type-check .seg files
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 func main() {
@@ -32,6 +34,7 @@ type env struct {
 const usage = `segql evaluates segment expressions over user tables.
 
 Usage:
+  segql [repl] [--data FILE]... [--bail]      the interactive shell (statements from a pipe run as a script)
   segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [--defs PATH]... [-o FORMAT] EXPR
   segql fmt [-l] [-w] [-d] [--check] PATH...
   segql check [--data FILE | --schema FILE] [--json] PATH...
@@ -49,11 +52,12 @@ Example:
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stdout)}
-	if len(args) == 0 {
-		fmt.Fprint(stdout, usage)
-		return 0
+	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && args[0] != "--version") {
+		return e.repl(args)
 	}
 	switch args[0] {
+	case "repl":
+		return e.repl(args[1:])
 	case "eval":
 		return e.eval(args[1:])
 	case "gen":
@@ -69,10 +73,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "segql: unknown command %q\n\n%s", args[0], usage)
 	return 2
 }
+
+func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }

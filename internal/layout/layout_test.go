@@ -4,7 +4,11 @@
 package layout
 
 import (
+	"go/parser"
+	"go/token"
+	"io/fs"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,6 +38,7 @@ func TestImportDirections(t *testing.T) {
 		{module + "/lang/...", []string{"github.com/apache/arrow-go", module + "/engine", module + "/columnar", module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
 		{module + "/columnar/...", []string{module + "/lang", module + "/engine", module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
 		{module + "/engine/...", []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
+		{module + "/internal/output", []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
 	}
 	for _, r := range rules {
 		for pkg, ds := range deps(t, r.pattern) {
@@ -45,5 +50,31 @@ func TestImportDirections(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestLinerInOneFile: only repl/terminal.go imports liner.
+func TestLinerInOneFile(t *testing.T) {
+	var importers []string
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return err
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		for _, imp := range f.Imports {
+			if strings.Trim(imp.Path.Value, `"`) == "github.com/peterh/liner" {
+				importers = append(importers, filepath.ToSlash(path))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(importers) != 1 || !strings.HasSuffix(importers[0], "repl/terminal.go") {
+		t.Errorf("liner is imported by %v; only repl/terminal.go may", importers)
 	}
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestTerminalE2E runs the real binary in a real pseudo-terminal (tmux):
+// it types an expression, completes a column name with Tab, cancels a long
+// evaluation with Ctrl-C, clears a line with Ctrl-C, leaves with Ctrl-D
+// and checks that the history was saved.
+func TestTerminalE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test; runs without -short")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("tmux is required in CI (.ci/run installs it)")
+		}
+		t.Skip("tmux is not installed")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "segql")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, string(out))
+
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		require.NoError(t, err, "tmux %v: %s", args, out)
+		return string(out)
+	}
+	cmd := "env HOME=" + dir + " XDG_STATE_HOME=" + dir + "/state TERM=xterm " + bin +
+		" --demo-rows 10000000 --now 2026-11-01T00:00:00Z; sleep 30"
+	tmux("new-session", "-d", "-s", "e2e", "-x", "200", "-y", "50", cmd)
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
+	waitFor := func(what string, timeout time.Duration) string {
+		deadline := time.Now().Add(timeout)
+		for {
+			s := screen()
+			if strings.Contains(s, what) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %q; the screen shows:\n%s", what, s)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+
+	waitFor("10,000,000 rows", 90*time.Second)
+	waitFor("segql>", 10*time.Second)
+
+	keys("sessi", "Tab")
+	waitFor("segql> sessions_30d", 10*time.Second)
+	keys(" > 20", "Enter")
+	s := waitFor("members of 10,000,000", 30*time.Second)
+	require.Contains(t, s, "sessions_30d")
+
+	heavy := `coalesce(occupation, city) matches "q" or coalesce(city, occupation) matches "q" or ` +
+		`coalesce(education, city) matches "q" or coalesce(gender, city) matches "q" or coalesce(plan, city) matches "q"`
+	keys("-l", heavy)
+	keys("Enter")
+	time.Sleep(1500 * time.Millisecond)
+	keys("C-c")
+	s = waitFor("cancelled", 20*time.Second)
+	require.Equal(t, 1, strings.Count(s, "members of 10,000,000"), "the cancelled statement printed no result")
+
+	keys("age > ")
+	waitFor("segql> age >", 5*time.Second)
+	keys("C-c")
+	keys("user_id = 42", "Enter")
+	waitFor("1 members of 10,000,000", 30*time.Second)
+	require.NotContains(t, screen(), "age > user_id", "Ctrl-C cleared the line")
+
+	keys("C-d")
+	deadline := time.Now().Add(10 * time.Second)
+	var history []byte
+	for time.Now().Before(deadline) {
+		if history, err = os.ReadFile(filepath.Join(dir, "state", "segql", "history")); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.NoError(t, err, "history is saved on exit")
+	require.Contains(t, string(history), "sessions_30d > 20\n")
+	require.Contains(t, string(history), "user_id = 42\n")
+}

@@ -1,0 +1,431 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/lang/diag"
+	"github.com/segql/segql/lang/printer"
+	"github.com/segql/segql/lang/syntax"
+)
+
+type arrowRecord = arrow.RecordBatch
+
+// commandHelp lists the dot commands; the map's keys are also what tab
+// completion offers.
+var commandHelp = map[string]string{
+	".help":     ".help                          this help",
+	".load":     ".load FILE [as NAME]           load a table (Parquet, Arrow, CSV, NDJSON) and switch to it",
+	".tables":   ".tables                        list loaded tables (* marks the current one)",
+	".use":      ".use NAME                      switch to a loaded table",
+	".schema":   ".schema [COLUMN]               columns: type, nulls, distinct values, range or top values",
+	".segments": ".segments                      segments defined in this session",
+	".open":     ".open FILE.seg                 define the segments of a file",
+	".save":     ".save FILE.seg                 write this session's segments, formatted",
+	".count":    ".count EXPR                    just the size of a segment",
+	".show":     ".show EXPR [limit N] [COLUMN...] members with chosen columns",
+	".explain":  ".explain EXPR                  each step with estimated and observed selectivity and time",
+	".why":      ".why ID EXPR                   why one user is in or out: every clause with its values",
+	".timer":    ".timer on|off                  show run times for every statement",
+	".mode":     ".mode table|csv|json|ids       how results are printed",
+	".output":   ".output [FILE]                 send results to a file (none: back to the screen)",
+	".now":      ".now [TIME|wall]               fix now() (RFC 3339 or YYYY-MM-DD), or follow the clock",
+	".quit":     ".quit                          leave (Ctrl-D too)",
+}
+
+func helpText() string {
+	keys := make([]string, 0, len(commandHelp))
+	for k := range commandHelp {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("Type a segment expression to size it, for example:\n    age between 25 and 54 and country in (\"DE\", \"FR\")\n")
+	b.WriteString("Define a named segment with:  segment NAME = EXPR\n\nCommands:\n")
+	for _, k := range keys {
+		b.WriteString("  " + commandHelp[k] + "\n")
+	}
+	b.WriteString("\nInput continues on the next line while a parenthesis or quote is open.\nCtrl-C cancels a running statement or clears the line; Ctrl-D leaves.\n")
+	return b.String()
+}
+
+// command runs a dot command.
+func (s *Session) command(ctx context.Context, stmt string) (string, error) {
+	name, arg, _ := strings.Cut(stmt, " ")
+	arg = strings.TrimSpace(arg)
+	name = strings.ToLower(name)
+	switch name {
+	case ".help":
+		return helpText(), nil
+	case ".quit", ".exit":
+		s.quit = true
+		return "", nil
+	case ".load":
+		return s.load(ctx, arg)
+	case ".tables":
+		return s.listTables(), nil
+	case ".use":
+		return s.useTable(arg)
+	case ".schema":
+		return s.schema(arg)
+	case ".segments":
+		return s.listSegments(), nil
+	case ".open":
+		return s.openDefs(arg)
+	case ".save":
+		return s.saveDefs(arg)
+	case ".count":
+		return s.needArg(arg, name, func() (string, error) { return s.evaluate(ctx, arg, "count") })
+	case ".show":
+		return s.needArg(arg, name, func() (string, error) { return s.show(ctx, arg) })
+	case ".explain":
+		return s.needArg(arg, name, func() (string, error) { return s.explain(ctx, arg) })
+	case ".why":
+		return s.needArg(arg, name, func() (string, error) { return s.why(arg) })
+	}
+	return s.setting(name, arg)
+}
+
+// setting runs the commands that change how results are shown.
+func (s *Session) setting(name, arg string) (string, error) {
+	switch name {
+	case ".timer":
+		if arg != "on" && arg != "off" {
+			return "", errors.New(".timer takes on or off")
+		}
+		s.timer = arg == "on"
+		return "", nil
+	case ".mode":
+		switch arg {
+		case "table", "csv", "json", "ids":
+			s.mode = arg
+			return "", nil
+		}
+		return "", fmt.Errorf(".mode takes table, csv, json or ids, not %q", arg)
+	case ".output":
+		return s.output(arg)
+	case ".now":
+		return s.setNow(arg)
+	}
+	keys := make([]string, 0, len(commandHelp))
+	for k := range commandHelp {
+		keys = append(keys, k)
+	}
+	if hint := diag.DidYouMean(name, keys); hint != "" {
+		return "", fmt.Errorf("unknown command %s; %s", diag.Quote(name), hint)
+	}
+	return "", fmt.Errorf("unknown command %s; .help lists them", diag.Quote(name))
+}
+
+func (s *Session) needArg(arg, name string, f func() (string, error)) (string, error) {
+	if arg == "" {
+		return "", fmt.Errorf("%s needs an argument: %s", name, strings.TrimSpace(commandHelp[name]))
+	}
+	return f()
+}
+
+func (s *Session) load(ctx context.Context, arg string) (string, error) {
+	fields := strings.Fields(arg)
+	if len(fields) == 0 || (len(fields) != 1 && (len(fields) != 3 || fields[1] != "as")) {
+		return "", errors.New("usage: .load FILE [as NAME]")
+	}
+	name := strings.TrimSuffix(filepath.Base(fields[0]), filepath.Ext(fields[0]))
+	if len(fields) == 3 {
+		name = fields[2]
+	}
+	start := time.Now()
+	t, err := columnar.Load(ctx, []string{fields[0]}, columnar.LoadOptions{})
+	if err != nil {
+		return "", err
+	}
+	s.addTable(name, t)
+	return fmt.Sprintf("loaded %s: %s rows, %d columns in %s\n", name, output.Thousands(int(t.NumRows())),
+		t.Schema.NumFields(), output.Round(time.Since(start))), nil
+}
+
+func (s *Session) listTables() string {
+	var b strings.Builder
+	for _, t := range s.tables {
+		mark := " "
+		if t == s.cur {
+			mark = "*"
+		}
+		fmt.Fprintf(&b, "%s %s  %s rows\n", mark, t.name, output.Thousands(int(t.t.NumRows())))
+	}
+	return b.String()
+}
+
+func (s *Session) useTable(name string) (string, error) {
+	var names []string
+	for _, t := range s.tables {
+		if t.name == name {
+			s.use(t)
+			return fmt.Sprintf("using %s (%s rows)\n", name, output.Thousands(int(t.t.NumRows()))), nil
+		}
+		names = append(names, t.name)
+	}
+	return "", fmt.Errorf("no table %s loaded; %s", diag.Quote(name), diag.DidYouMean(name, names))
+}
+
+func (s *Session) schema(col string) (string, error) {
+	t := s.cur.t
+	rows := [][]string{{"column", "type", "nulls", "distinct", "range or top values"}}
+	found := false
+	for c, f := range t.Schema.Fields() {
+		if col != "" && f.Name != col {
+			continue
+		}
+		found = true
+		st := columnar.ColumnStats(t, c)
+		detail := strings.Join(st.Top, ", ")
+		if st.Min != "" {
+			detail = st.Min + " … " + st.Max
+		}
+		nulls := fmt.Sprintf("%.1f%%", 100*float64(st.Nulls)/float64(max(1, st.Rows)))
+		rows = append(rows, []string{f.Name, engine.TypeOf(f.Type).String(), nulls, output.Thousands(st.Distinct), detail})
+	}
+	if !found {
+		var names []string
+		for _, f := range t.Schema.Fields() {
+			names = append(names, f.Name)
+		}
+		return "", fmt.Errorf("no column %s; %s", diag.Quote(col), diag.DidYouMean(col, names))
+	}
+	var b strings.Builder
+	output.Columns(&b, rows, []bool{false, false, true, true, false})
+	return b.String(), nil
+}
+
+// define adds or replaces a session segment: `segment NAME = EXPR`.
+func (s *Session) define(stmt string) (string, error) {
+	f, err := syntax.ParseFile("", stmt, syntax.Limits{})
+	if err != nil {
+		return "", err
+	}
+	if len(f.Segments) != 1 {
+		return "", errors.New("define one segment at a time: segment NAME = EXPR")
+	}
+	seg := f.Segments[0]
+	d := definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()}
+	if err := s.setDefs(append(withoutDef(s.defs, d.name), d)); err != nil {
+		return "", err
+	}
+	q, err := s.cat.Compile(d.name, engine.WithNow(s.now()))
+	if err != nil {
+		return "", err
+	}
+	res, err := q.Run(context.Background())
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("segment %s defined: %s\n", d.name, output.Summary(res.Count(), res.Total(), res.Elapsed)), nil
+}
+
+func withoutDef(defs []definition, name string) []definition {
+	out := make([]definition, 0, len(defs))
+	for _, d := range defs {
+		if d.name != name {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// setDefs replaces the session's segments if they check together.
+func (s *Session) setDefs(defs []definition) error {
+	files := s.defFiles(defs)
+	cat, err := s.cur.eng.LoadCatalog(files)
+	if err != nil {
+		return err
+	}
+	s.defs, s.cat = defs, cat
+	return nil
+}
+
+// defFiles renders definitions (the session's, if defs is nil) as one file.
+func (s *Session) defFiles(defs []definition) []engine.SourceFile {
+	if defs == nil {
+		defs = s.defs
+	}
+	var b strings.Builder
+	for _, d := range defs {
+		if d.doc != "" {
+			b.WriteString("# " + d.doc + "\n")
+		}
+		b.WriteString("segment " + printer.Name(d.name) + " = " + d.expr + "\n")
+	}
+	return []engine.SourceFile{{Name: "session", Text: b.String()}}
+}
+
+func (s *Session) listSegments() string {
+	if len(s.defs) == 0 {
+		return "no segments defined yet: segment NAME = EXPR, or .open FILE.seg\n"
+	}
+	var b strings.Builder
+	for _, d := range s.defs {
+		if d.doc != "" {
+			b.WriteString("# " + d.doc + "\n")
+		}
+		fmt.Fprintf(&b, "segment %s = %s\n", printer.Name(d.name), d.expr)
+	}
+	return b.String()
+}
+
+func (s *Session) openDefs(path string) (string, error) {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	f, err := syntax.ParseFile(path, string(text), syntax.Limits{})
+	if err != nil {
+		return "", err
+	}
+	defs := s.defs
+	for _, seg := range f.Segments {
+		defs = append(withoutDef(defs, seg.Name), definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()})
+	}
+	if err := s.setDefs(defs); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d segments from %s\n", len(f.Segments), path), nil
+}
+
+// saveDefs writes the session's segments canonically, atomically.
+func (s *Session) saveDefs(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("usage: .save FILE.seg")
+	}
+	f, err := syntax.ParseFile(path, s.defFiles(nil)[0].Text, syntax.Limits{})
+	if err != nil {
+		return "", err
+	}
+	if err := writeAtomic(path, printer.File(f)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("saved %d segments to %s\n", len(s.defs), path), nil
+}
+
+func writeAtomic(path, text string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(text); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if info, err := os.Stat(path); err == nil {
+		_ = os.Chmod(tmp.Name(), info.Mode().Perm())
+	} else {
+		_ = os.Chmod(tmp.Name(), 0o644)
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (s *Session) output(path string) (string, error) {
+	if s.outFile != nil {
+		s.outFile.Close()
+		s.outFile = nil
+	}
+	if path == "" {
+		return "", nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	s.outFile = f
+	return "", nil
+}
+
+func (s *Session) setNow(arg string) (string, error) {
+	switch arg {
+	case "":
+		if s.opts.Now.IsZero() {
+			return "now() follows the wall clock\n", nil
+		}
+		return "now() is " + s.opts.Now.Format(time.RFC3339) + "\n", nil
+	case "wall", "clock":
+		s.opts.Now = time.Time{}
+		return "", nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, arg); err == nil {
+			s.opts.Now = t
+			s.use(s.cur)
+			return "", nil
+		}
+	}
+	return "", fmt.Errorf(".now: cannot read %q as a time (RFC 3339 or YYYY-MM-DD)", arg)
+}
+
+// show prints members with chosen columns: .show EXPR [limit N] [COLUMN...].
+func (s *Session) show(ctx context.Context, arg string) (string, error) {
+	src, limit, cols := arg, 20, []string(nil)
+	if i := lastWord(arg, "limit"); i >= 0 {
+		rest := strings.Fields(arg[i+len("limit"):])
+		if len(rest) == 0 {
+			return "", errors.New("usage: .show EXPR [limit N] [COLUMN...]")
+		}
+		n, err := strconv.Atoi(rest[0])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf(".show: limit %q is not a number", rest[0])
+		}
+		src, limit, cols = strings.TrimSpace(arg[:i]), n, rest[1:]
+	}
+	q, err := s.compile(src)
+	if err != nil {
+		return "", err
+	}
+	res, err := q.Run(ctx)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	b.WriteString(output.Summary(res.Count(), res.Total(), res.Elapsed) + "\n")
+	if len(cols) == 0 {
+		cols = nil
+	}
+	if err := s.sample(&b, q, res, limit, cols); err != nil {
+		return "", err
+	}
+	return s.result(b.String())
+}
+
+// lastWord finds the last standalone word w outside quotes in s.
+func lastWord(s, w string) int {
+	at, quote := -1, byte(0)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0:
+			if c == '\\' {
+				i++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'' || c == '`':
+			quote = c
+		case strings.HasPrefix(strings.ToLower(s[i:]), w) && (i == 0 || s[i-1] == ' ') &&
+			(i+len(w) == len(s) || s[i+len(w)] == ' '):
+			at = i
+		}
+	}
+	return at
+}

@@ -1,0 +1,59 @@
+package repl
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RunScript executes statements read line by line from r (a pipe or a
+// file), without prompts. A statement continues over lines while a
+// parenthesis or quote is open. Errors go to stderr with the line they
+// start on; with bail the run stops at the first. It returns the number
+// of statements that failed.
+func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	var buf []string
+	start, lineNo, failed := 0, 0, 0
+	for sc.Scan() && !s.Done() {
+		lineNo++
+		if len(buf) == 0 {
+			start = lineNo
+		}
+		buf = append(buf, sc.Text())
+		stmt := strings.Join(buf, "\n")
+		if NeedsMore(stmt) {
+			continue
+		}
+		buf = buf[:0]
+		if !runScripted(s, stmt, start, stdout, stderr) {
+			failed++
+			if bail {
+				return failed
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(stderr, "reading input:", err)
+		failed++
+	}
+	if len(buf) > 0 {
+		fmt.Fprintf(stderr, "line %d: statement not finished: a parenthesis or quote is still open\n", start)
+		failed++
+	}
+	return failed
+}
+
+func runScripted(s *Session, stmt string, line int, stdout, stderr io.Writer) bool {
+	if strings.TrimSpace(stmt) == "" {
+		return true
+	}
+	var errs strings.Builder
+	ok := runStatement(s, stmt, stdout, &errs)
+	if !ok {
+		fmt.Fprintf(stderr, "line %d: %s", line, errs.String())
+	}
+	return ok
+}

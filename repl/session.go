@@ -1,0 +1,344 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/lang/ast"
+	"github.com/segql/segql/lang/check"
+	"github.com/segql/segql/lang/diag"
+	"github.com/segql/segql/lang/printer"
+	"github.com/segql/segql/lang/syntax"
+)
+
+// Options configure a session.
+type Options struct {
+	Now      time.Time // fixed now(); zero: the wall clock at each statement
+	IDColumn string    // default: user_id, else id
+	Limit    int       // sample rows shown per result (default 5)
+	Columns  []string  // extra columns in samples
+}
+
+// Session is one analyst's state: loaded tables, segments defined so far,
+// output settings. It is not safe for concurrent use (one shell, one user).
+type Session struct {
+	tables  []*namedTable
+	cur     *namedTable
+	defs    []definition
+	cat     *engine.Catalog
+	opts    Options
+	mode    string // table, csv, json, ids
+	timer   bool
+	outFile *os.File
+	quit    bool
+}
+
+type namedTable struct {
+	name string
+	t    *columnar.Table
+	eng  *engine.Engine
+}
+
+// definition is a segment defined in the session.
+type definition struct {
+	name, expr, doc string
+}
+
+// New starts a session on table t, named name. The session takes ownership
+// of t (Close releases it).
+func New(name string, t *columnar.Table, opts Options) *Session {
+	if opts.Limit <= 0 {
+		opts.Limit = 5
+	}
+	s := &Session{mode: "table", opts: opts}
+	s.addTable(name, t)
+	return s
+}
+
+func (s *Session) addTable(name string, t *columnar.Table) {
+	nt := &namedTable{name: name, t: t, eng: engine.Open(t)}
+	for i, old := range s.tables {
+		if old.name == name {
+			old.t.Release()
+			s.tables[i] = nt
+			s.use(nt)
+			return
+		}
+	}
+	s.tables = append(s.tables, nt)
+	s.use(nt)
+}
+
+// use switches to a table and rebuilds the catalog against it.
+func (s *Session) use(nt *namedTable) {
+	s.cur = nt
+	s.cat = nil
+	if len(s.defs) > 0 {
+		if cat, err := nt.eng.LoadCatalog(s.defFiles(nil)); err == nil {
+			s.cat = cat
+		}
+	}
+}
+
+// Close releases the tables and closes an output file.
+func (s *Session) Close() {
+	for _, t := range s.tables {
+		t.t.Release()
+	}
+	s.tables = nil
+	if s.outFile != nil {
+		s.outFile.Close()
+	}
+}
+
+// Done reports whether .quit was executed.
+func (s *Session) Done() bool { return s.quit }
+
+// Banner introduces the session.
+func (s *Session) Banner() string {
+	return fmt.Sprintf("segql — table %s, %s rows, %d columns. Type a segment, or .help.\n",
+		s.cur.name, output.Thousands(int(s.cur.t.NumRows())), s.cur.t.Schema.NumFields())
+}
+
+// Execute runs one complete statement and returns what to show. Results go
+// to the .output file instead when one is set. Errors render with the
+// statement's text and a caret.
+func (s *Session) Execute(ctx context.Context, stmt string) (string, error) {
+	stmt = strings.TrimSpace(stmt)
+	switch {
+	case stmt == "" || strings.HasPrefix(stmt, "#") || strings.HasPrefix(stmt, "--") && !strings.Contains(stmt, "\n"):
+		return "", nil
+	case strings.HasPrefix(stmt, "."):
+		return s.command(ctx, stmt)
+	case isDefinition(stmt):
+		return s.define(stmt)
+	}
+	return s.evaluate(ctx, stmt, s.mode)
+}
+
+func isDefinition(stmt string) bool {
+	f := strings.Fields(stmt)
+	return len(f) >= 2 && strings.EqualFold(f[0], "segment") && (strings.Contains(f[1], "=") || (len(f) > 2 && strings.HasPrefix(f[2], "=")))
+}
+
+// result routes result text to the .output file when one is set.
+func (s *Session) result(text string) (string, error) {
+	if s.outFile == nil {
+		return text, nil
+	}
+	_, err := io.WriteString(s.outFile, text)
+	return "", err
+}
+
+func (s *Session) now() time.Time {
+	if !s.opts.Now.IsZero() {
+		return s.opts.Now
+	}
+	return time.Now()
+}
+
+// compile compiles an expression that may use the session's segments.
+func (s *Session) compile(src string) (*engine.Query, error) {
+	if s.cat != nil {
+		return s.cat.Compile(src, engine.WithNow(s.now()))
+	}
+	return s.cur.eng.Compile(src, engine.WithNow(s.now()))
+}
+
+func (s *Session) idColumn() string {
+	for _, c := range []string{s.opts.IDColumn, "user_id", "id"} {
+		if c != "" && s.cur.t.ColumnIndex(c) >= 0 {
+			return c
+		}
+	}
+	return ""
+}
+
+// evaluate runs an expression and renders it in mode.
+func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error) {
+	q, err := s.compile(src)
+	if err != nil {
+		return "", err
+	}
+	res, err := q.Run(ctx)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	for _, w := range q.Warnings {
+		fmt.Fprintf(&b, "warning: %s\n", w.Msg)
+	}
+	switch mode {
+	case "count":
+		fmt.Fprintf(&b, "%s\n", output.Summary(res.Count(), res.Total(), res.Elapsed))
+	case "table":
+		b.WriteString(output.Summary(res.Count(), res.Total(), res.Elapsed) + "\n")
+		b.WriteString(s.unknownNote(src, res))
+		if err := s.sample(&b, q, res, s.opts.Limit, nil); err != nil {
+			return "", err
+		}
+	default:
+		if err := s.members(&b, res, mode); err != nil {
+			return "", err
+		}
+		if s.timer {
+			fmt.Fprintf(&b, "Run Time: %s\n", output.Round(res.Elapsed))
+		}
+	}
+	return s.result(b.String())
+}
+
+// sample writes up to limit members with the id, the expression's columns
+// and any configured ones (or exactly cols when given).
+func (s *Session) sample(b *strings.Builder, q *engine.Query, res *engine.Result, limit int, cols []string) error {
+	if res.Count() == 0 || limit == 0 {
+		return nil
+	}
+	if cols == nil {
+		if id := s.idColumn(); id != "" {
+			cols = append(cols, id)
+		}
+		for _, c := range append(q.Columns(), s.opts.Columns...) {
+			if !contains(cols, c) && len(cols) < 8 && s.cur.t.ColumnIndex(c) >= 0 {
+				cols = append(cols, c)
+			}
+		}
+	}
+	rec, err := res.Rows(cols, limit, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	b.WriteString("\n")
+	if err := output.Table(b, rec); err != nil {
+		return err
+	}
+	if res.Count() > limit {
+		fmt.Fprintf(b, "(%s more)\n", output.Thousands(res.Count()-limit))
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// members writes all members in csv, json or ids mode.
+func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) error {
+	if mode == "ids" {
+		id := s.idColumn()
+		if id == "" {
+			return errors.New(`the table has no "user_id" or "id" column`)
+		}
+		ids, err := res.IDs(id, -1)
+		if err != nil {
+			return err
+		}
+		for _, x := range ids {
+			b.WriteString(x + "\n")
+		}
+		return nil
+	}
+	rec, err := res.Rows(nil, -1, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	if mode == "csv" {
+		return output.CSV(b, []arrowRecord{rec})
+	}
+	return output.JSON(b, []arrowRecord{rec})
+}
+
+// unknownNote explains rows left out as UNKNOWN when a negation touches a
+// nullable column, and suggests the `is null or …` form.
+func (s *Session) unknownNote(src string, res *engine.Result) string {
+	n := res.Unknown()
+	if n == 0 {
+		return ""
+	}
+	e, err := syntax.ParseExpr("", src, syntax.Limits{})
+	if err != nil {
+		return ""
+	}
+	col, at := negatedNullable(e, s.cur.eng.Schema())
+	if col == "" {
+		return "" // only a negation over a nullable column surprises people
+	}
+	// Widen the negation itself, so the rest of the expression keeps its
+	// meaning: … not X … becomes … (col is null or not X) ….
+	rewritten := src[:at.Pos] + "(" + printer.Name(col) + " is null or " + src[at.Pos:at.End] + ")" + src[at.End:]
+	if r, err := syntax.ParseExpr("", rewritten, syntax.Limits{}); err == nil {
+		rewritten = printer.Expr(r)
+	}
+	return fmt.Sprintf("note: %s rows are UNKNOWN, not members, because %s is null there; to count them in, write:\n    %s\n",
+		output.Thousands(n), col, rewritten)
+}
+
+// negatedNullable finds a nullable column under `not`, `!=` or a negated
+// predicate in e, and that negation's span.
+func negatedNullable(e ast.Expr, schema check.Schema) (string, diag.Span) {
+	found := ""
+	var at diag.Span
+	var under func(x ast.Expr)
+	guarded := map[string]bool{} // columns the expression already tests with is null
+	ast.Inspect(e, func(n ast.Expr) bool {
+		if isn, ok := n.(*ast.IsNull); ok && !isn.Not {
+			if r, ok := isn.X.(*ast.Ref); ok {
+				guarded[r.Name()] = true
+			}
+		}
+		return true
+	})
+	under = func(x ast.Expr) {
+		ast.Inspect(x, func(n ast.Expr) bool {
+			if r, ok := n.(*ast.Ref); ok && found == "" && !guarded[r.Name()] {
+				if c, ok := schema.Column(r.Path[0]); ok && c.Nullable {
+					found = r.Name()
+				}
+			}
+			return found == ""
+		})
+	}
+	ast.Inspect(e, func(n ast.Expr) bool {
+		if isNegation(n) {
+			under(n)
+			if found != "" {
+				at = n.Bounds()
+			}
+		}
+		return found == ""
+	})
+	return found, at
+}
+
+func isNegation(n ast.Expr) bool {
+	switch n := n.(type) {
+	case *ast.Unary:
+		return n.Op == ast.Not
+	case *ast.Compare:
+		return n.Op == ast.Ne
+	case *ast.In:
+		return n.Not
+	case *ast.Like:
+		return n.Not
+	case *ast.Between:
+		return n.Not
+	case *ast.Matches:
+		return n.Not
+	}
+	return false
+}

@@ -1,0 +1,107 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/peterh/liner"
+)
+
+// RunTerminal drives a session on an interactive terminal with line
+// editing, history (saved between sessions), Ctrl-R search and tab
+// completion. Ctrl-C cancels a running statement or clears the line;
+// Ctrl-D leaves. It returns when the user quits.
+func RunTerminal(s *Session, stdout, stderr io.Writer) error {
+	line := liner.NewLiner()
+	defer line.Close() // restores the terminal, also on panic
+	line.SetCtrlCAborts(true)
+	line.SetTabCompletionStyle(liner.TabPrints)
+	line.SetWordCompleter(s.Complete)
+	history := historyPath()
+	if f, err := os.Open(history); err == nil {
+		_, _ = line.ReadHistory(f)
+		f.Close()
+	}
+	defer saveHistory(line, history)
+	fmt.Fprint(stdout, s.Banner())
+	var buf []string
+	for !s.Done() {
+		prompt := "segql> "
+		if len(buf) > 0 {
+			prompt = "   ...> "
+		}
+		text, err := line.Prompt(prompt)
+		switch {
+		case errors.Is(err, liner.ErrPromptAborted):
+			buf = buf[:0] // Ctrl-C on a line clears it
+			continue
+		case errors.Is(err, io.EOF):
+			fmt.Fprintln(stdout)
+			return nil
+		case err != nil:
+			return err
+		}
+		buf = append(buf, text)
+		stmt := strings.Join(buf, "\n")
+		if NeedsMore(stmt) {
+			continue
+		}
+		buf = buf[:0]
+		if strings.TrimSpace(stmt) == "" {
+			continue
+		}
+		line.AppendHistory(strings.Join(strings.Fields(stmt), " "))
+		runStatement(s, stmt, stdout, stderr)
+	}
+	return nil
+}
+
+// runStatement executes one statement with a context that Ctrl-C cancels.
+func runStatement(s *Session, stmt string, stdout, stderr io.Writer) bool {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	out, err := s.Execute(ctx, stmt)
+	fmt.Fprint(stdout, out)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "cancelled")
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+		return false
+	}
+	return true
+}
+
+// historyPath is $XDG_STATE_HOME/segql/history, else
+// ~/.local/state/segql/history.
+func historyPath() string {
+	dir := os.Getenv("XDG_STATE_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(dir, "segql", "history")
+}
+
+func saveHistory(line *liner.State, path string) {
+	if path == "" {
+		return
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return
+	}
+	if f, err := os.Create(path); err == nil {
+		_, _ = line.WriteHistory(f)
+		f.Close()
+	}
+}
