@@ -182,22 +182,17 @@ func decodeLists(rec arrow.RecordBatch, schema *arrow.Schema, lists []int, mem m
 	}()
 	for _, ci := range lists {
 		src := cols[ci].(*array.String)
-		lb := array.NewListBuilder(mem, arrow.BinaryTypes.String)
-		vb := lb.ValueBuilder().(*array.StringBuilder)
-		var xs []string
+		elem := schema.Field(ci).Type.(*arrow.ListType).Elem()
+		lb := array.NewListBuilder(mem, elem)
 		for i := 0; i < src.Len(); i++ {
 			if src.IsNull(i) {
 				lb.AppendNull()
 				continue
 			}
-			xs = xs[:0]
-			if err := json.Unmarshal([]byte(src.Value(i)), &xs); err != nil {
+			if err := appendJSONList(lb, src.Value(i)); err != nil {
 				lb.Release()
-				return nil, &LoadError{Path: path, Row: row + int64(i) + 1, Column: schema.Field(ci).Name, Err: errors.New("not a JSON array of strings")}
-			}
-			lb.Append(true)
-			for _, x := range xs { // AppendValues reserves exactly, growing quadratically
-				vb.Append(x)
+				return nil, &LoadError{Path: path, Row: row + int64(i) + 1, Column: schema.Field(ci).Name,
+					Err: fmt.Errorf("not a JSON array of %s", elem)}
 			}
 		}
 		cols[ci] = lb.NewArray()
@@ -205,4 +200,39 @@ func decodeLists(rec arrow.RecordBatch, schema *arrow.Schema, lists []int, mem m
 		lb.Release()
 	}
 	return array.NewRecordBatch(schema, cols, rec.NumRows()), nil
+}
+
+// appendJSONList appends one JSON array (of strings or integers, nulls
+// allowed) to a list builder. Values are appended one by one: Arrow's
+// AppendValues reserves exactly and would grow quadratically.
+func appendJSONList(lb *array.ListBuilder, text string) error {
+	switch vb := lb.ValueBuilder().(type) {
+	case *array.StringBuilder:
+		var xs []*string
+		if err := json.Unmarshal([]byte(text), &xs); err != nil {
+			return err
+		}
+		lb.Append(true)
+		for _, x := range xs {
+			if x == nil {
+				vb.AppendNull()
+			} else {
+				vb.Append(*x)
+			}
+		}
+	case *array.Int64Builder:
+		var xs []*int64
+		if err := json.Unmarshal([]byte(text), &xs); err != nil {
+			return err
+		}
+		lb.Append(true)
+		for _, x := range xs {
+			if x == nil {
+				vb.AppendNull()
+			} else {
+				vb.Append(*x)
+			}
+		}
+	}
+	return nil
 }

@@ -18,7 +18,7 @@ const sampleRows = 2000
 type inferred struct {
 	seen                                        bool
 	notInt, notFloat, notBool, notDate, notTime bool
-	notList                                     bool
+	notList, notIntList                         bool
 }
 
 var utc = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
@@ -54,9 +54,15 @@ func (c *inferred) add(v string) {
 		}
 	}
 	if !c.notList {
-		var xs []string
+		var xs []*string
 		if !strings.HasPrefix(v, "[") || json.Unmarshal([]byte(v), &xs) != nil {
 			c.notList = true
+		}
+	}
+	if !c.notIntList {
+		var xs []*int64
+		if !strings.HasPrefix(v, "[") || json.Unmarshal([]byte(v), &xs) != nil {
+			c.notIntList = true
 		}
 	}
 }
@@ -84,8 +90,10 @@ func (c *inferred) typ() arrow.DataType {
 		return arrow.FixedWidthTypes.Date32
 	case !c.notTime:
 		return utc
-	case !c.notList:
+	case !c.notList && c.notIntList:
 		return arrow.ListOf(arrow.BinaryTypes.String)
+	case !c.notIntList:
+		return arrow.ListOf(arrow.PrimitiveTypes.Int64)
 	}
 	return arrow.BinaryTypes.String
 }

@@ -262,9 +262,20 @@ func validateAll(batches []arrow.RecordBatch) error {
 // would otherwise panic later, far from the reader.
 func validate(rec arrow.RecordBatch) error {
 	for i, c := range rec.Columns() {
-		if err := array.ValidateFull(c); err != nil {
+		if err := validateColumn(c); err != nil {
 			return fmt.Errorf("column %q: %w", rec.ColumnName(i), err)
 		}
 	}
 	return nil
+}
+
+// validateColumn runs Arrow's full validation, which itself can panic on
+// some corruptions (non-monotonic offsets), turning that into an error.
+func validateColumn(c arrow.Array) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("corrupt data (%v)", r)
+		}
+	}()
+	return array.ValidateFull(c)
 }

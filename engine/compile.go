@@ -9,7 +9,7 @@ import (
 
 // compile chooses the kernel for n and its operands, once, at compile time.
 func (cp *compiler) compile(n *node) evalFn {
-	if col, ok := dictCandidate(n); ok {
+	if col, ok := dictCandidate(n); ok && !cp.plain {
 		return cp.dictPredicate(n, col)
 	}
 	return cp.compileNode(n)

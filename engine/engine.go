@@ -48,7 +48,8 @@ type Option func(*compileOptions)
 type compileOptions struct {
 	name   string
 	now    time.Time
-	limits syntax.Limits
+	limits Limits
+	plain  bool
 }
 
 // WithName labels positions in error messages (a file name, say).
@@ -59,18 +60,20 @@ func WithName(name string) Option { return func(o *compileOptions) { o.name = na
 func WithNow(t time.Time) Option { return func(o *compileOptions) { o.now = t } }
 
 // WithLimits sets the parser's limits (zero fields keep their defaults).
-func WithLimits(l syntax.Limits) Option { return func(o *compileOptions) { o.limits = l } }
+func WithLimits(l syntax.Limits) Option { return func(o *compileOptions) { o.limits.Parse = l } }
 
 // Query is a compiled segment. It is immutable and safe for concurrent
 // use: Run and Match may be called from many goroutines at once.
 type Query struct {
-	src      string
-	engine   *Engine
-	plan     *node
-	prog     program
-	now      time.Time
-	cols     []int // top-level columns the query reads
-	Warnings []diag.Diagnostic
+	src        string
+	engine     *Engine
+	plan       *node
+	prog       program
+	now        time.Time
+	cols       []int // top-level columns the query reads
+	Warnings   []diag.Diagnostic
+	cost       float64
+	maxRunTime time.Duration
 }
 
 // Compile parses, checks and plans src. Errors are *diag.List values that
@@ -90,7 +93,7 @@ func (e *Engine) compile(src string, segments *Catalog, opts []Option) (q *Query
 			q, err = nil, fmt.Errorf("internal error compiling %q: %v", src, r)
 		}
 	}()
-	tree, err := syntax.ParseExpr(o.name, src, o.limits)
+	tree, err := syntax.ParseExpr(o.name, src, o.limits.Parse)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +115,13 @@ func (e *Engine) compile(src string, segments *Catalog, opts []Option) (q *Query
 		l.Errorf(tree.Bounds(), "%s", err.Error())
 		return nil, l
 	}
-	return e.compilePlan(src, plan, info.Warnings, opts), nil
+	q = e.compilePlan(src, plan, info.Warnings, opts)
+	if max := o.limits.maxCost(); q.cost > max {
+		l := &diag.List{Src: source}
+		l.Errorf(tree.Bounds(), "%s", errBudget(q.cost, max).Error())
+		return nil, l
+	}
+	return q, nil
 }
 
 // compilePlan turns a plan into a query.
@@ -121,11 +130,15 @@ func (e *Engine) compilePlan(src string, plan *node, warnings []diag.Diagnostic,
 	for _, f := range opts {
 		f(&o)
 	}
-	cp := &compiler{}
+	cp := &compiler{plain: o.plain}
 	root := cp.compile(plan)
 	return &Query{src: src, engine: e, plan: plan, prog: program{root: root, nslots: cp.nslots, ndicts: cp.ndicts},
-		now: o.now, cols: columnsOf(plan), Warnings: warnings}
+		now: o.now, cols: columnsOf(plan), Warnings: warnings, maxRunTime: o.limits.MaxRunTime,
+		cost: float64(e.table.NumRows()) * rowCost(plan, e.avgStringLen())}
 }
+
+// avgStringLen is a rough average string length, for cost estimates.
+func (e *Engine) avgStringLen() float64 { return 16 }
 
 // Source returns the query's text.
 func (q *Query) Source() string { return q.src }
@@ -184,7 +197,15 @@ func (q *Query) Run(ctx context.Context, opts ...RunOption) (*Result, error) {
 	res := &Result{table: t, batches: make([][]uint64, len(t.Batches)), known: make([][]uint64, len(t.Batches)),
 		counts: make([]int, len(t.Batches)), Now: o.now}
 	start := time.Now()
+	if q.maxRunTime > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, q.maxRunTime, errRunTime(q.maxRunTime))
+		defer cancel()
+	}
 	err := q.runBatches(ctx, o, res, t)
+	if err != nil && context.Cause(ctx) != nil && errors.Is(context.Cause(ctx), errRunTimeBase) {
+		err = context.Cause(ctx)
+	}
 	res.Elapsed = time.Since(start)
 	if err != nil {
 		return nil, err
@@ -267,6 +288,12 @@ func (q *Query) evalBatch(c *ectx, rec arrow.RecordBatch) (out, known []uint64, 
 		}
 	}
 	return out, known, nil
+}
+
+var errRunTimeBase = errors.New("evaluation stopped: over the run-time budget")
+
+func errRunTime(d time.Duration) error {
+	return fmt.Errorf("%w of %s (Limits.MaxRunTime)", errRunTimeBase, d)
 }
 
 // Columns returns the names of the top-level columns the query reads, in

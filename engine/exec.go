@@ -83,6 +83,7 @@ type program struct {
 type compiler struct {
 	nslots int
 	ndicts int
+	plain  bool // general kernels only (WithoutOptimizations)
 }
 
 func (cp *compiler) slot() int {

@@ -32,6 +32,9 @@ func (cp *compiler) compare(n *node) evalFn {
 	if x.op == opConst && y.op != opConst {
 		x, y, op = y, x, flip(op)
 	}
+	if cp.plain {
+		return cp.generalCompare(x, y, op)
+	}
 	if f := cp.columnConstCompare(x, y, op); f != nil {
 		return f
 	}

@@ -34,7 +34,7 @@ func (cp *compiler) not(n *node) evalFn {
 func (cp *compiler) logic(n *node) evalFn {
 	var terms []evalFn
 	kids := n.kids
-	if n.op == opAnd {
+	if n.op == opAnd && !cp.plain {
 		terms, kids = cp.fuseRanges(kids)
 	}
 	for _, k := range kids {

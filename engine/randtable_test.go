@@ -81,6 +81,9 @@ func randRows(r *rand.Rand, n int, nullP float64) []map[string]any {
 // buildTable turns rows into a table of batches of batchSize rows, each a
 // slice (non-zero offset) of whole-table arrays.
 func buildTable(mem memory.Allocator, rows []map[string]any, batchSize int) *columnar.Table {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
 	b := array.NewRecordBuilder(mem, randSchema)
 	defer b.Release()
 	for _, row := range rows {

@@ -157,7 +157,11 @@ func (c *checker) matches(e *ast.Matches) *Type {
 	}
 	re, err := regexp.Compile(pat)
 	if err != nil {
-		c.errorf(e.Pattern.Bounds(), msgBadRegexp, strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		msg := strings.TrimPrefix(err.Error(), "error parsing regexp: ")
+		if r := []rune(msg); len(r) > 100 {
+			msg = string(r[:99]) + "…" // the pattern may be huge
+		}
+		c.errorf(e.Pattern.Bounds(), msgBadRegexp, msg)
 		return TBool
 	}
 	if c.info.Regexps == nil {
