@@ -152,6 +152,15 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// openTable loads a Parquet file into DuckDB as table floats.
+func openTable(t *testing.T, path string) *sql.DB {
+	db, err := sql.Open("duckdb", "")
+	require.NoError(t, err)
+	_, err = db.Exec(fmt.Sprintf(`CREATE TABLE floats AS SELECT * FROM read_parquet('%s')`, path))
+	require.NoError(t, err)
+	return db
+}
+
 func openDuckDB(t *testing.T, path string) *sql.DB {
 	db, err := sql.Open("duckdb", "")
 	require.NoError(t, err)
@@ -164,8 +173,12 @@ func openDuckDB(t *testing.T, path string) *sql.DB {
 	return db
 }
 
-func duckIDs(t *testing.T, db *sql.DB, cond string) []string {
-	rows, err := db.Query("SELECT user_id FROM users WHERE " + cond + " ORDER BY user_id")
+func duckIDs(t *testing.T, db *sql.DB, cond string, table ...string) []string {
+	from := "users"
+	if len(table) > 0 {
+		from = table[0]
+	}
+	rows, err := db.Query("SELECT user_id FROM " + from + " WHERE " + cond + " ORDER BY user_id")
 	require.NoError(t, err, cond)
 	defer rows.Close()
 	var out []string

@@ -5,6 +5,7 @@ go 1.26.8
 replace github.com/segql/segql => ../
 
 require (
+	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/marcboeker/go-duckdb v1.8.5
 	github.com/segql/segql v0.0.0
 	github.com/stretchr/testify v1.12.1
@@ -13,7 +14,6 @@ require (
 require (
 	github.com/alecthomas/participle/v2 v2.1.4 // indirect
 	github.com/andybalholm/brotli v1.2.3 // indirect
-	github.com/apache/arrow-go/v18 v18.8.0 // indirect
 	github.com/apache/thrift v0.24.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/go-viper/mapstructure/v2 v2.4.0 // indirect
