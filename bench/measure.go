@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func measureAll(cat *engine.Catalog, db *sql.DB, users []user, tbl *columnar.Tab
 			return nil, fmt.Errorf("%s: %w", c.name, err)
 		}
 		r := result{c: c}
+		runtime.GC() // leftover garbage (building expr-lang's rows) must not be collected during a measurement
 		r.segql, err = median(runs, func() error {
 			res, err := q.Run(ctx)
 			if err == nil {
