@@ -117,21 +117,10 @@ func gatherDict(v *vec, d *array.Dictionary, table []uint8, onNull uint8) {
 		v.ownW2 = rowValid
 	}
 	unknown := v.ownValid()
-	switch a := idx.(type) {
-	case *array.Int8:
-		gather(v.bits, unknown, a.Int8Values(), table)
-	case *array.Int16:
-		gather(v.bits, unknown, a.Int16Values(), table)
-	case *array.Int32:
-		gather(v.bits, unknown, a.Int32Values(), table)
-	case *array.Int64:
-		gather(v.bits, unknown, a.Int64Values(), table)
-	case *array.Uint8:
-		gather(v.bits, unknown, a.Uint8Values(), table)
-	case *array.Uint16:
-		gather(v.bits, unknown, a.Uint16Values(), table)
-	case *array.Uint32:
-		gather(v.bits, unknown, a.Uint32Values(), table)
+	if len(table) <= 64 {
+		gatherSmall(v.bits, unknown, idx, table)
+	} else {
+		gatherTable(v.bits, unknown, idx, table)
 	}
 	nullT, nullU := uint64(0), uint64(0)
 	if onNull == 1 {
@@ -153,6 +142,26 @@ func gatherDict(v *vec, d *array.Dictionary, table []uint8, onNull uint8) {
 	maskByValid(v)
 }
 
+// gatherTable looks each row's code up in the per-entry table.
+func gatherTable(t, unknown []uint64, idx arrow.Array, table []uint8) {
+	switch a := idx.(type) {
+	case *array.Int8:
+		gather(t, unknown, a.Int8Values(), table)
+	case *array.Int16:
+		gather(t, unknown, a.Int16Values(), table)
+	case *array.Int32:
+		gather(t, unknown, a.Int32Values(), table)
+	case *array.Int64:
+		gather(t, unknown, a.Int64Values(), table)
+	case *array.Uint8:
+		gather(t, unknown, a.Uint8Values(), table)
+	case *array.Uint16:
+		gather(t, unknown, a.Uint16Values(), table)
+	case *array.Uint32:
+		gather(t, unknown, a.Uint32Values(), table)
+	}
+}
+
 // gather sets TRUE and UNKNOWN bits from each row's code.
 func gather[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](t, unknown []uint64, codes []T, table []uint8) {
 	for w := 0; w < words(len(codes)); w++ {
@@ -165,6 +174,49 @@ func gather[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](t, unknown
 			r := table[code]
 			tw |= uint64(r&1) << uint(j)
 			uw |= uint64(r>>1) << uint(j)
+		}
+		t[w], unknown[w] = tw, uw
+	}
+}
+
+// gatherSmall handles dictionaries of at most 64 entries: the per-entry
+// results become two 64-bit masks, and each row costs two shifts with no
+// table lookup and no branch.
+func gatherSmall(t, unknown []uint64, idx arrow.Array, table []uint8) {
+	var maskT, maskU uint64
+	for i, r := range table {
+		maskT |= uint64(r&1) << uint(i)
+		maskU |= uint64(r>>1) << uint(i)
+	}
+	switch a := idx.(type) {
+	case *array.Int8:
+		gatherMask(t, unknown, a.Int8Values(), maskT, maskU)
+	case *array.Int16:
+		gatherMask(t, unknown, a.Int16Values(), maskT, maskU)
+	case *array.Int32:
+		gatherMask(t, unknown, a.Int32Values(), maskT, maskU)
+	case *array.Int64:
+		gatherMask(t, unknown, a.Int64Values(), maskT, maskU)
+	case *array.Uint8:
+		gatherMask(t, unknown, a.Uint8Values(), maskT, maskU)
+	case *array.Uint16:
+		gatherMask(t, unknown, a.Uint16Values(), maskT, maskU)
+	case *array.Uint32:
+		gatherMask(t, unknown, a.Uint32Values(), maskT, maskU)
+	}
+}
+
+// gatherMask reads bit `code` of each mask per row. A code of 64 or more
+// can only belong to a null row (valid codes index a dictionary of at most
+// 64 entries), whose bits are replaced by the null result afterwards.
+func gatherMask[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](t, unknown []uint64, codes []T, maskT, maskU uint64) {
+	for w := 0; w < words(len(codes)); w++ {
+		chunk := codes[w<<6 : min(w<<6+64, len(codes))]
+		var tw, uw uint64
+		for j, code := range chunk {
+			c := uint64(code) & 63
+			tw |= (maskT >> c & 1) << uint(j)
+			uw |= (maskU >> c & 1) << uint(j)
 		}
 		t[w], unknown[w] = tw, uw
 	}
