@@ -120,20 +120,36 @@ func (cp *compiler) listContains(n *node) evalFn {
 		v.valid = a.valid
 		masks := elementMasks(n, a.list.values, c.tmp[s])
 		c.tmp[s] = masks
-		for i := 0; i < c.n; i++ {
-			if !a.isValid(i) {
-				continue
-			}
-			lo, hi := a.list.bounds(i)
+		if a.list.offs32 != nil {
+			coverRows(v.bits, a.list.offs32, masks, full, all)
+		} else {
+			coverRows(v.bits, a.list.offs64, masks, full, all)
+		}
+		maskByValid(v) // a null list is UNKNOWN whatever its offsets say
+		return v
+	}
+}
+
+// coverRows sets bit i where row i's elements cover one value (any) or all
+// of them (all), a word of rows at a time.
+func coverRows[O int32 | int64](out []uint64, offs []O, masks []uint64, full uint64, all bool) {
+	n := len(offs) - 1
+	for w := 0; w < words(n); w++ {
+		base := w << 6
+		end := min(base+64, n)
+		var bits uint64
+		for i := base; i < end; i++ {
 			var m uint64
-			for _, e := range masks[lo:hi] {
+			for _, e := range masks[offs[i]:offs[i+1]] {
 				m |= e
 			}
-			if (all && m == full) || (!all && m != 0) {
-				setBit(v.bits, i)
+			hit := m != 0
+			if all {
+				hit = m == full
 			}
+			bits |= b2u(hit) << uint(i-base)
 		}
-		return v
+		out[w] = bits
 	}
 }
 
@@ -151,6 +167,9 @@ func elementMasks(n *node, values arrow.Array, buf []uint64) []uint64 {
 			}
 		}
 		return out
+	}
+	if sa, ok := values.(*array.String); ok {
+		return stringElementMasks(n, sa, out)
 	}
 	probe := &vec{n: values.Len(), k: n.set.k}
 	if err := loadColumn(probe, values); err != nil {
@@ -180,4 +199,31 @@ func elementEquals(p *vec, i int, val Value) bool {
 		return cmpFloat(p.f64[i], val.float()) == 0
 	}
 	return p.i64[i] == val.I
+}
+
+// stringElementMasks is elementMasks for plain string elements: a direct
+// loop over the offsets and bytes, comparing lengths first.
+func stringElementMasks(n *node, a *array.String, out []uint64) []uint64 {
+	offs, data := a.ValueOffsets(), bufferBytes(a, 2)
+	wants := make([][]byte, len(n.vals))
+	for j, v := range n.vals {
+		if !v.Null {
+			wants[j] = []byte(v.S)
+		}
+	}
+	hasNulls := a.NullN() > 0
+	for i := range out {
+		e := data[offs[i]:offs[i+1]]
+		var m uint64
+		for j, w := range wants {
+			if w != nil && len(e) == len(w) && string(e) == string(w) {
+				m |= 1 << uint(j)
+			}
+		}
+		if hasNulls && a.IsNull(i) {
+			m = 0
+		}
+		out[i] = m
+	}
+	return out
 }
