@@ -54,22 +54,11 @@ func (p *parser) parseExpr(from, to int) ast.Expr {
 	if toks == nil {
 		return nil
 	}
-	p.toks = toks
 	if len(toks) == 1 {
 		p.errs.Errorf(diag.Span{Pos: to, End: to}, msgUnexpectedEnd+"; "+msgExpected, "an expression")
 		return nil
 	}
-	g, err := p.runParticiple(toks)
-	if err != nil {
-		p.addParseError(err)
-		return nil
-	}
-	p.nodes = 0
-	e := p.lowerExpr(g)
-	if p.nodes > p.lim.MaxNodes {
-		p.errs.Errorf(e.Bounds(), msgTooManyNodes, p.nodes, p.lim.MaxNodes)
-	}
-	return e
+	return p.parseTokens(toks)
 }
 
 // runParticiple parses the token slice, recovering from any panic inside
