@@ -74,9 +74,8 @@ func (b *Bitmap) Each(f func(i int) bool) {
 	}
 }
 
-// SetWords ORs the words of a 64-row-aligned block starting at row start
-// into b. start must be a multiple of 64 or the block must be bit-shifted
-// by the caller; see OrAt.
+// OrAt ORs n rows of bits (src, starting at bit 0) into b at row start:
+// word by word when start is a multiple of 64, else bit by bit.
 func (b *Bitmap) OrAt(start int, src []uint64, n int) {
 	if start%64 == 0 {
 		base := start / 64

@@ -1,13 +1,10 @@
 package columnar
 
 import (
-	"bufio"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -15,11 +12,12 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/segql/segql/internal/atomicfile"
 )
 
-// WriteFile writes t to path in the format its extension names. The file
-// is written to a temporary name in the same directory and renamed into
-// place, so a failure never leaves a truncated file behind.
+// WriteFile writes t to path in the format its extension names, atomically
+// (see atomicfile.Write): a failure never leaves a truncated file behind.
 func WriteFile(path string, t *Table, mem memory.Allocator) error {
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -28,24 +26,11 @@ func WriteFile(path string, t *Table, mem memory.Allocator) error {
 	if format == FormatUnknown {
 		return fmt.Errorf("%s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, t, mem) })
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	if err := writeFormat(w, format, t, mem); err != nil {
-		tmp.Close()
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func writeFormat(w io.Writer, f Format, t *Table, mem memory.Allocator) error {

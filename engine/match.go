@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/lang/check"
 	"reflect"
 	"time"
 )
@@ -49,7 +51,7 @@ func (q *Query) MatchAt(row Row, t time.Time) (member bool, err error) {
 
 type rowAdapter struct {
 	row    Row
-	schema []arrowField
+	schema []arrow.Field
 }
 
 func (r *rowAdapter) value(n *node) (Value, error) {
@@ -63,7 +65,7 @@ func (r *rowAdapter) value(n *node) (Value, error) {
 		if x == nil {
 			return null(n.k), nil // a null struct has null fields
 		}
-		var st arrowStruct
+		var st Row
 		if err := asStruct(x, &st); err != nil {
 			return Value{}, fmt.Errorf("column %q: %w", name, err)
 		}
@@ -91,7 +93,7 @@ func goValue(x any, k, elem kind) (Value, error) {
 		case time.Time:
 			return timeVal(t.UnixMicro()), nil
 		case string:
-			if tt, ok := parseISO(t); ok {
+			if tt, ok := check.ParseTime(t); ok {
 				return timeVal(tt), nil
 			}
 		}
@@ -180,3 +182,16 @@ func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
 
 // Now returns the query's fixed now(), or the zero time.
 func (q *Query) Now() time.Time { return q.now }
+
+// asStruct reads a struct column's value in a Row: a map or a Row.
+func asStruct(x any, out *Row) error {
+	switch s := x.(type) {
+	case map[string]any:
+		*out = MapRow(s)
+	case Row:
+		*out = s
+	default:
+		return fmt.Errorf("cannot use %T as a struct", x)
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/output"
 	"github.com/segql/segql/lang/diag"
 	"github.com/segql/segql/lang/printer"
@@ -311,31 +312,10 @@ func (s *Session) saveDefs(path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := writeAtomic(path, printer.File(f)); err != nil {
+	if err := atomicfile.WriteString(path, printer.File(f)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("saved %d segments to %s\n", len(s.defs), path), nil
-}
-
-func writeAtomic(path, text string) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.WriteString(text); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if info, err := os.Stat(path); err == nil {
-		_ = os.Chmod(tmp.Name(), info.Mode().Perm())
-	} else {
-		_ = os.Chmod(tmp.Name(), 0o644)
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func (s *Session) output(path string) (string, error) {
@@ -389,11 +369,7 @@ func (s *Session) show(ctx context.Context, arg string) (string, error) {
 		}
 		src, limit, cols = strings.TrimSpace(arg[:i]), n, rest[1:]
 	}
-	q, err := s.compile(src)
-	if err != nil {
-		return "", err
-	}
-	res, err := q.Run(ctx)
+	q, res, err := s.run(ctx, src)
 	if err != nil {
 		return "", err
 	}

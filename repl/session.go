@@ -162,13 +162,19 @@ func (s *Session) idColumn() string {
 	return ""
 }
 
-// evaluate runs an expression and renders it in mode.
-func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error) {
+// run compiles and evaluates an expression.
+func (s *Session) run(ctx context.Context, src string) (*engine.Query, *engine.Result, error) {
 	q, err := s.compile(src)
 	if err != nil {
-		return "", err
+		return nil, nil, err
 	}
 	res, err := q.Run(ctx)
+	return q, res, err
+}
+
+// evaluate runs an expression and renders it in mode.
+func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error) {
+	q, res, err := s.run(ctx, src)
 	if err != nil {
 		return "", err
 	}

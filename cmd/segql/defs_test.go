@@ -92,10 +92,12 @@ func TestSizesAndEvalDefs(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	require.Len(t, lines, 5)
 	require.Regexp(t, `^target\s+\d[\d,]*\s+[\d.]+%\s+Both$`, lines[4])
-	for _, name := range []string{"adults", "buyers", "target"} {
+	for i, name := range []string{"adults", "buyers", "target"} {
 		n, _, code := segql(t, "", "eval", "--defs", dir, "-o", "count", name)
 		require.Equal(t, 0, code)
-		require.Contains(t, out, strings.TrimSpace(thousands(n)))
+		fields := strings.Fields(lines[2+i]) // the segment's own row of the table
+		require.Equal(t, name, fields[0])
+		require.Equal(t, thousands(n), fields[1], "sizes agrees with eval for %s", name)
 	}
 	out, _, code = segql(t, "", "eval", "--defs", dir, "-o", "count", "target and not adults")
 	require.Equal(t, 0, code)

@@ -130,66 +130,64 @@ func (e *env) computeDiff(d *dataFlags, oldFile, newFile engine.SourceFile, samp
 	if !now.IsZero() {
 		opts = append(opts, engine.At(now))
 	}
-	oldSizes, err := sizesOf(ctx, eng, oldFile, opts)
+	old, err := sizesOf(ctx, eng, oldFile, opts)
 	if err == nil {
-		var newSizes map[string]engine.Size
-		if newSizes, err = sizesOf(ctx, eng, newFile, opts); err == nil {
-			return changesBetween(tbl, id, oldSizes, newSizes, newFile, samples), 0
+		var cur sized
+		if cur, err = sizesOf(ctx, eng, newFile, opts); err == nil {
+			return changesBetween(tbl, id, old, cur, samples), 0
 		}
 	}
 	fmt.Fprintln(e.stderr, err)
 	return nil, 1
 }
 
-func sizesOf(ctx context.Context, eng *engine.Engine, f engine.SourceFile, opts []engine.RunOption) (map[string]engine.Size, error) {
+// sized is one version of the definitions, evaluated: the segments in
+// file order, and by name.
+type sized struct {
+	order  []engine.Size
+	byName map[string]engine.Size
+}
+
+func sizesOf(ctx context.Context, eng *engine.Engine, f engine.SourceFile, opts []engine.RunOption) (sized, error) {
 	cat, err := eng.LoadCatalog([]engine.SourceFile{f})
 	if err != nil {
-		return nil, err
+		return sized{}, err
 	}
 	sizes, err := cat.Sizes(ctx, opts...)
 	if err != nil {
-		return nil, err
+		return sized{}, err
 	}
-	out := map[string]engine.Size{}
+	out := sized{order: sizes, byName: make(map[string]engine.Size, len(sizes))}
 	for _, s := range sizes {
-		out[s.Name] = s
+		out.byName[s.Name] = s
 	}
-	out[""] = engine.Size{Definition: &engine.Definition{Deps: order(sizes)}}
 	return out, nil
 }
 
-// order smuggles the file order of the names through the "" entry.
-func order(sizes []engine.Size) []string {
-	names := make([]string, len(sizes))
-	for i, s := range sizes {
-		names[i] = s.Name
-	}
-	return names
-}
-
-func changesBetween(tbl *columnar.Table, id string, old, cur map[string]engine.Size, _ engine.SourceFile, samples int) []segmentChange {
+func changesBetween(tbl *columnar.Table, id string, old, cur sized, samples int) []segmentChange {
 	changedDef := map[string]bool{}
-	for _, n := range cur[""].Deps {
-		if o, ok := old[n]; !ok || o.Expr != cur[n].Expr {
-			changedDef[n] = true
+	for _, s := range cur.order {
+		if o, ok := old.byName[s.Name]; !ok || o.Expr != s.Expr {
+			changedDef[s.Name] = true
 		}
 	}
 	var out []segmentChange
-	for _, n := range cur[""].Deps {
-		c := segmentChange{Name: n, NewExpr: cur[n].Expr, NewSize: cur[n].Result.Count()}
-		o, existed := old[n]
-		newBits := cur[n].Result.Bitmap()
+	for _, s := range cur.order {
+		n := s.Name
+		c := segmentChange{Name: n, NewExpr: s.Expr, NewSize: s.Result.Count()}
+		o, existed := old.byName[n]
+		newBits := s.Result.Bitmap()
 		oldBits := columnar.NewBitmap(newBits.Len())
 		switch {
 		case !existed:
 			c.Status = "added"
-		case o.Expr != cur[n].Expr:
+		case o.Expr != s.Expr:
 			c.Status, c.OldExpr, c.OldSize = "changed", o.Expr, o.Result.Count()
 			oldBits = o.Result.Bitmap()
 		default:
 			c.OldSize = o.Result.Count()
 			oldBits = o.Result.Bitmap()
-			c.Through = changedDeps(n, cur, changedDef)
+			c.Through = changedDeps(n, cur.byName, changedDef)
 			if equalBits(oldBits, newBits) {
 				continue
 			}
@@ -198,10 +196,10 @@ func changesBetween(tbl *columnar.Table, id string, old, cur map[string]engine.S
 		fillMovement(&c, tbl, id, oldBits, newBits, samples)
 		out = append(out, c)
 	}
-	for _, n := range old[""].Deps {
-		if _, ok := cur[n]; !ok {
-			c := segmentChange{Name: n, Status: "removed", OldExpr: old[n].Expr, OldSize: old[n].Result.Count()}
-			fillMovement(&c, tbl, id, old[n].Result.Bitmap(), columnar.NewBitmap(int(tbl.NumRows())), samples)
+	for _, o := range old.order {
+		if _, ok := cur.byName[o.Name]; !ok {
+			c := segmentChange{Name: o.Name, Status: "removed", OldExpr: o.Expr, OldSize: o.Result.Count()}
+			fillMovement(&c, tbl, id, o.Result.Bitmap(), columnar.NewBitmap(int(tbl.NumRows())), samples)
 			out = append(out, c)
 		}
 	}

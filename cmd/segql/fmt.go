@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
 )
@@ -89,39 +89,9 @@ func (e *env) fmtFile(path string, write, diff, list bool) (bool, error) {
 		fmt.Fprint(e.stdout, out)
 	}
 	if write && changed {
-		return changed, writeAtomic(path, out)
+		return changed, atomicfile.WriteString(path, out)
 	}
 	return changed, nil
-}
-
-// writeAtomic replaces path by text through a temporary file in the same
-// directory and a rename, keeping the file's permissions: a failure never
-// leaves a truncated file.
-func writeAtomic(path, text string) error {
-	info, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := io.WriteString(tmp, text); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), info.Mode().Perm()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // unifiedDiff renders a line diff of a and b with three lines of context.
