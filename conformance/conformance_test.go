@@ -119,19 +119,7 @@ var cases = []struct{ segql, sql string }{
 }
 
 func TestConformance(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "users.parquet")
-	tbl := columnar.Demo(columnar.DemoOptions{Rows: 200_000, Seed: 7, Anchor: anchor})
-	require.NoError(t, columnar.WriteFile(path, tbl, nil))
-	tbl.Release()
-
-	loaded, err := columnar.Load(context.Background(), []string{path}, columnar.LoadOptions{})
-	require.NoError(t, err)
-	defer loaded.Release()
-	eng := engine.Open(loaded)
-
-	db := openDuckDB(t, path)
-	defer db.Close()
+	eng, db := demoBoth(t, 200_000, 7)
 
 	require.GreaterOrEqual(t, len(cases), 60)
 	for _, c := range cases {
@@ -150,6 +138,21 @@ func TestConformance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// demoBoth writes the demo table of rows users to a Parquet file and loads
+// it into segql and into DuckDB (table users); both are closed with the test.
+func demoBoth(t *testing.T, rows int, seed uint64) (*engine.Engine, *sql.DB) {
+	path := filepath.Join(t.TempDir(), "users.parquet")
+	tbl := columnar.Demo(columnar.DemoOptions{Rows: rows, Seed: seed, Anchor: anchor})
+	require.NoError(t, columnar.WriteFile(path, tbl, nil))
+	tbl.Release()
+	loaded, err := columnar.Load(context.Background(), []string{path}, columnar.LoadOptions{})
+	require.NoError(t, err)
+	t.Cleanup(loaded.Release)
+	db := openDuckDB(t, path)
+	t.Cleanup(func() { db.Close() })
+	return engine.Open(loaded), db
 }
 
 // openTable loads a Parquet file into DuckDB as table floats.

@@ -22,7 +22,12 @@ func callScalar(n *node, a []Value, now int64) (Value, error) {
 		}
 	}
 	x := a[0]
+	if n.rank != nil {
+		return rankResult(n.fn, n.rank.rankOf(x), n.rank.n, n.tiles, n.temporal), nil
+	}
 	switch n.fn {
+	case "bucket":
+		return intVal(bucketValue(n.salt, x)), nil
 	case "lower":
 		return strVal(strings.ToLower(x.S)), nil
 	case "upper":

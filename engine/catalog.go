@@ -243,7 +243,7 @@ func (c *Catalog) plan(d *Definition, bound map[string]*Result) error {
 	if d.plan != nil && bound == nil {
 		return nil
 	}
-	p := &planner{info: d.info, schema: c.eng.table.Schema, segment: c.resolver(bound)}
+	p := &planner{info: d.info, schema: c.eng.table.Schema, eng: c.eng, segment: c.resolver(bound)}
 	n, err := p.lower(d.tree)
 	if err != nil {
 		l := &diag.List{Src: d.src}
@@ -325,7 +325,7 @@ func (c *Catalog) Sizes(ctx context.Context, opts ...RunOption) ([]Size, error) 
 				return err
 			}
 		}
-		p := &planner{info: d.info, schema: c.eng.table.Schema, segment: c.resolver(done)}
+		p := &planner{info: d.info, schema: c.eng.table.Schema, eng: c.eng, segment: c.resolver(done)}
 		n, err := p.lower(d.tree)
 		if err != nil {
 			return err

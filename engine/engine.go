@@ -21,6 +21,7 @@ import (
 type Engine struct {
 	table  *columnar.Table
 	schema *arrowSchema
+	ranks  rankCache // column ranks for percent_rank, ntile and the RFM scores
 }
 
 // Open returns an engine over t. The engine does not take ownership of t:
@@ -99,7 +100,7 @@ func (e *Engine) compile(src string, segments *Catalog, opts []Option) (q *Query
 	}
 	source := diag.Source{Name: o.name, Text: src}
 	cfg := check.Config{Schema: e.schema}
-	p := &planner{schema: e.table.Schema}
+	p := &planner{schema: e.table.Schema, eng: e}
 	if segments != nil {
 		cfg.Segments = segments
 		p.segment = segments.resolver(nil)
@@ -130,7 +131,7 @@ func (e *Engine) compilePlan(src string, plan *node, warnings []diag.Diagnostic,
 	for _, f := range opts {
 		f(&o)
 	}
-	cp := &compiler{plain: o.plain}
+	cp := &compiler{plain: o.plain, table: e.table}
 	root := cp.compile(plan)
 	return &Query{src: src, engine: e, plan: plan, prog: program{root: root, nslots: cp.nslots, ndicts: cp.ndicts},
 		now: o.now, cols: columnsOf(plan), Warnings: warnings, maxRunTime: o.limits.MaxRunTime,

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/columnar"
 )
 
 // evalFn evaluates one plan node over the batch bound in c. The returned
@@ -81,6 +83,7 @@ type program struct {
 
 // compiler assigns scratch slots and chooses kernels.
 type compiler struct {
+	table  *columnar.Table // the engine's table (rank kernels read row offsets)
 	nslots int
 	ndicts int
 	plain  bool // general kernels only (WithoutOptimizations)

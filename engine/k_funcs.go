@@ -9,6 +9,9 @@ import (
 // call evaluates built-in functions vectorized; every kernel applies the
 // same per-element helper as the scalar evaluator.
 func (cp *compiler) call(n *node) evalFn {
+	if n.rank != nil {
+		return rankFunc(n, cp.table, cp.slot())
+	}
 	args := make([]evalFn, len(n.kids))
 	for i, k := range n.kids {
 		args[i] = cp.compile(k)
@@ -21,6 +24,8 @@ func (cp *compiler) call(n *node) evalFn {
 		return strFunc(n, args[0], s)
 	case "starts_with", "ends_with":
 		return affixFunc(n, args, s)
+	case "bucket":
+		return bucketFunc(n, args[0], s)
 	}
 	return func(c *ectx) *vec {
 		a := args[0](c)

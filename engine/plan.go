@@ -56,10 +56,18 @@ type node struct {
 	vals   []Value
 	fn     string
 	result *Result // opSegResult
+	// Rank functions (percent_rank, ntile, r/f/m_score): the argument
+	// column's ranking over the whole table, ntile's count, and whether
+	// the column is temporal (r_score's direction).
+	rank     *ranking
+	tiles    int64
+	temporal bool
+	salt     string // bucket
 }
 
 // planner lowers a checked tree.
 type planner struct {
+	eng    *Engine
 	info   *check.Info
 	schema *arrow.Schema
 	// segment returns the plan a saved segment's name stands for; nil when
@@ -227,6 +235,8 @@ func (p *planner) literal(l *ast.Literal, t *check.Type) Value {
 		return intVal(l.Int)
 	case ast.Float:
 		return floatVal(l.Float)
+	case ast.Percent:
+		return floatVal(l.Fraction())
 	case ast.String:
 		return strVal(l.Str)
 	case ast.Duration:

@@ -176,8 +176,51 @@ func (p *planner) call(e *ast.Call, t *check.Type) (*node, error) {
 		}
 	}
 	name := e.Name
-	if name == "length" {
+	switch name {
+	case "length":
 		name = "len"
+	case "bucket":
+		return bucketNode(kids[0], e.Args[1].(*ast.Literal).Str), nil
+	case "sample":
+		share, _ := check.SampleShare(e.Args[1])
+		return sampleNode(kids[0], share, e.Args[2].(*ast.Literal).Str), nil
 	}
-	return &node{op: opCall, k: k, fn: name, kids: kids}, nil
+	n := &node{op: opCall, k: k, fn: name, kids: kids}
+	if check.IsRankFunction(name) {
+		if err := p.rankCall(n, e); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// rankCall attaches the argument column's ranking to a rank function.
+func (p *planner) rankCall(n *node, e *ast.Call) error {
+	col := n.kids[0]
+	if col.op != opCol || len(col.fields) > 0 {
+		return fmt.Errorf("%s needs a top-level column", e.Name)
+	}
+	r, err := p.eng.ranking(col.col)
+	if err != nil {
+		return err
+	}
+	n.rank, n.temporal = r, col.k == kTime
+	if e.Name == "ntile" {
+		n.tiles = e.Args[1].(*ast.Literal).Int
+		n.kids = n.kids[:1]
+	}
+	return nil
+}
+
+// bucketNode plans bucket(id, salt).
+func bucketNode(id *node, salt string) *node {
+	return &node{op: opCall, k: kInt, fn: "bucket", kids: []*node{id}, salt: salt}
+}
+
+// sampleNode plans sample(id, share, salt) as bucket(id, salt) < share ×
+// 10000, so it shares bucket's kernel and its explanation.
+func sampleNode(id *node, share float64, salt string) *node {
+	limit := &node{op: opConst, k: kFloat, val: floatVal(share * bucketCount)}
+	b := &node{op: opCast, k: kFloat, kids: []*node{bucketNode(id, salt)}}
+	return &node{op: opCmp, k: kBool, cmp: ast.Lt, kids: []*node{b, limit}}
 }

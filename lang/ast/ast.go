@@ -50,6 +50,7 @@ const (
 	Float
 	String
 	Duration
+	Percent // Float holds the number as written: 10% has Float 10
 )
 
 // DurationUnit is the unit letter of a duration literal.
@@ -80,6 +81,9 @@ type Literal struct {
 	Str   string
 	Dur   DurationValue
 }
+
+// Fraction is a percent literal's value as a fraction (10% is 0.1).
+func (l *Literal) Fraction() float64 { return l.Float / 100 }
 
 // UnaryOp is a prefix operator.
 type UnaryOp uint8

@@ -94,6 +94,8 @@ func dumpLit(l *Literal) string {
 		return strconv.FormatInt(l.Int, 10)
 	case Float:
 		return "f" + strconv.FormatFloat(l.Float, 'g', -1, 64)
+	case Percent:
+		return strconv.FormatFloat(l.Float, 'g', -1, 64) + "%"
 	case String:
 		return strconv.Quote(l.Str)
 	case Duration:

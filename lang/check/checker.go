@@ -144,7 +144,7 @@ func (c *checker) exprType(e ast.Expr) *Type {
 
 func literalType(l *ast.Literal) *Type {
 	return [...]*Type{ast.Null: TNull, ast.Bool: TBool, ast.Int: TInt64, ast.Float: TFloat64,
-		ast.String: TString, ast.Duration: TDuration}[l.Kind]
+		ast.String: TString, ast.Duration: TDuration, ast.Percent: TFloat64}[l.Kind]
 }
 
 // ref resolves a name: a column (with struct fields), else a segment.

@@ -56,7 +56,7 @@ func prec(e ast.Expr) int {
 		}
 		return precProduct
 	case *ast.Literal:
-		if (e.Kind == ast.Int && e.Int < 0) || (e.Kind == ast.Float && math.Signbit(e.Float)) {
+		if (e.Kind == ast.Int && e.Int < 0) || ((e.Kind == ast.Float || e.Kind == ast.Percent) && math.Signbit(e.Float)) {
 			return precUnary
 		}
 	}
@@ -111,7 +111,7 @@ func unary(b *strings.Builder, e *ast.Unary) {
 	b.WriteByte('-')
 	// "--" would start a comment and "-5" would fold into a literal: wrap
 	// operands that print with a leading minus or as a number.
-	if l, ok := e.X.(*ast.Literal); ok && (l.Kind == ast.Int || l.Kind == ast.Float) {
+	if l, ok := e.X.(*ast.Literal); ok && (l.Kind == ast.Int || l.Kind == ast.Float || l.Kind == ast.Percent) {
 		b.WriteByte('(')
 		expr(b, e.X, 0)
 		b.WriteByte(')')
@@ -247,6 +247,8 @@ func Literal(l *ast.Literal) string {
 		return Quote(l.Str)
 	case ast.Duration:
 		return strconv.FormatInt(l.Dur.N, 10) + string(rune(l.Dur.Unit))
+	case ast.Percent:
+		return strconv.FormatFloat(l.Float, 'g', -1, 64) + "%"
 	}
 	return "?"
 }

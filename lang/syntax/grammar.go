@@ -163,6 +163,7 @@ type literal struct {
 	Float string `parser:"| @Float"`
 	Str   string `parser:"| @String"`
 	Dur   string `parser:"| @Duration"`
+	Pct   string `parser:"| @Percent"`
 	Word  string `parser:"| @('true' | 'false' | 'null')"`
 }
 

@@ -20,6 +20,7 @@ const (
 	tFloat
 	tString
 	tDuration
+	tPercent
 	tPunct
 )
 
@@ -28,7 +29,7 @@ const (
 func symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
 		"EOF": lexer.EOF, "Keyword": tKeyword, "Ident": tIdent, "QIdent": tQIdent,
-		"Int": tInt, "Float": tFloat, "String": tString, "Duration": tDuration, "Punct": tPunct,
+		"Int": tInt, "Float": tFloat, "String": tString, "Duration": tDuration, "Percent": tPercent, "Punct": tPunct,
 	}
 }
 
@@ -250,11 +251,50 @@ func (s *scanner) scanNumber() {
 		s.fail(diag.Span{Pos: start, End: end}, msgBadNumber, s.src[start:end])
 		return
 	}
+	if s.isPercentSign() {
+		s.off++
+		s.emit(tPercent, start, s.src[start:s.off])
+		return
+	}
 	if isFloat {
 		s.emit(tFloat, start, s.src[start:s.off])
 	} else {
 		s.emit(tInt, start, s.src[start:s.off])
 	}
+}
+
+// isPercentSign reports whether the '%' at the scanner's offset, right
+// after a number, makes it a percent literal (`10%`) rather than the modulo
+// operator: it does when no operand follows it (the end, punctuation other
+// than an opening bracket or sign, or an operator keyword), so `10 % 3`,
+// `10%3` and `10%x` stay modulo while `sample(id, 10%, "s")`, `x > 10%`
+// and `x > 10% and y` are percentages.
+func (s *scanner) isPercentSign() bool {
+	if s.off >= len(s.src) || s.src[s.off] != '%' {
+		return false
+	}
+	j := s.off + 1
+	for j < len(s.src) && (s.src[j] == ' ' || s.src[j] == '\t' || s.src[j] == '\n' || s.src[j] == '\r') {
+		j++
+	}
+	if j >= len(s.src) {
+		return true
+	}
+	c := s.src[j]
+	if isIdentStart(c) {
+		k := j
+		for k < len(s.src) && isIdentChar(s.src[k]) {
+			k++
+		}
+		// `10% and …`: an operator keyword follows, so no operand does.
+		switch w := strings.ToLower(s.src[j:k]); {
+		case w == "true" || w == "false" || w == "null":
+			return false
+		default:
+			return keywords[w]
+		}
+	}
+	return !(isDigit(c) || c >= 0x80 || strings.IndexByte("(\"`'-+.", c) >= 0)
 }
 
 // scanString scans a quoted string, validating its escapes. A string may not
@@ -390,7 +430,7 @@ func (d *depthTracker) see(t lexer.TokenType, v string) int {
 	case (t == tKeyword && v == "not") || (t == tPunct && v == "-" && !d.operand):
 		d.prefix++
 		d.operand = false
-	case t == tIdent || t == tQIdent || t == tInt || t == tFloat || t == tString || t == tDuration ||
+	case t == tIdent || t == tQIdent || t == tInt || t == tFloat || t == tString || t == tDuration || t == tPercent ||
 		(t == tKeyword && (v == "true" || v == "false" || v == "null")):
 		d.operand = true
 	case t == tKeyword || (t == tPunct && v != ","):

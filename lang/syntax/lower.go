@@ -160,7 +160,7 @@ func (p *parser) arith(x ast.Expr, op string, pos lexer.Position, y ast.Expr) as
 func (p *parser) lowerUnary(g *unary) ast.Expr {
 	negs := g.Negs
 	var x ast.Expr
-	if lit := g.X.Lit; lit != nil && len(negs) > 0 && (lit.Int != "" || lit.Float != "") {
+	if lit := g.X.Lit; lit != nil && len(negs) > 0 && (lit.Int != "" || lit.Float != "" || lit.Pct != "") {
 		x = p.lowerLit(lit, negs[len(negs)-1].Pos.Offset, true)
 		negs = negs[:len(negs)-1]
 	} else {
@@ -250,7 +250,7 @@ func (p *parser) lowerRef(g *reference) ast.Expr {
 // begins (the minus sign when neg is set).
 func (p *parser) lowerLit(g *literal, start int, neg bool) ast.Expr {
 	p.nodes++
-	raw := g.Int + g.Float + g.Str + g.Dur + g.Word
+	raw := g.Int + g.Float + g.Str + g.Dur + g.Pct + g.Word
 	sp := diag.Span{Pos: start, End: g.Pos.Offset + len(raw)}
 	l := &ast.Literal{Span: sp}
 	sign := ""
@@ -272,6 +272,12 @@ func (p *parser) lowerLit(g *literal, start int, neg bool) ast.Expr {
 		l.Kind, l.Float = ast.Float, v
 	case g.Str != "":
 		l.Kind, l.Str = ast.String, p.unquote(g.Str, g.Pos.Offset)
+	case g.Pct != "":
+		v, err := strconv.ParseFloat(sign+g.Pct[:len(g.Pct)-1], 64)
+		if err != nil && (math.IsInf(v, 0) || math.IsNaN(v)) {
+			p.errs.Errorf(sp, msgFloatRange, sign+g.Pct)
+		}
+		l.Kind, l.Float = ast.Percent, v
 	case g.Dur != "":
 		l.Kind, l.Dur = ast.Duration, p.duration(g.Dur, sp)
 	default:

@@ -48,6 +48,11 @@ func TestParseTree(t *testing.T) {
 		{`flag = TRUE or flag = false or x is null`, `(or (= $flag true) (= $flag false) (is-null $x))`},
 		{"\ufeffa # comment\n and b -- another", `(and $a $b)`},
 		{`android = 1`, `(= $android 1)`},
+		{`discount_share > 30%`, `(> $discount_share 30%)`},
+		{`sample(id, 12.5%, "s")`, `(call:sample $id 12.5% "s")`},
+		{`x > -5% and y < 10%`, `(and (> $x -5%) (< $y 10%))`},
+		{`x % 3 = 10%3`, `(= (% $x 3) (% 10 3))`},
+		{`10%x = 10 % (x)`, `(= (% 10 $x) (% 10 $x))`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.src, func(t *testing.T) {

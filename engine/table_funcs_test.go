@@ -1,0 +1,239 @@
+package engine
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/stretchr/testify/require"
+
+	"github.com/segql/segql/columnar"
+)
+
+// naiveRanks ranks column col of rows the slow, obvious way: a row's rank
+// is the number of non-null values strictly below its value.
+func naiveRanks(rows []map[string]any, col string) (ranks []int64, n int64) {
+	ranks = make([]int64, len(rows))
+	for _, r := range rows {
+		if r[col] != nil {
+			n++
+		}
+	}
+	for i, r := range rows {
+		ranks[i] = -1
+		if r[col] == nil {
+			continue
+		}
+		ranks[i] = 0
+		for _, o := range rows {
+			if o[col] != nil && refOrder(o[col], r[col]) < 0 {
+				ranks[i]++
+			}
+		}
+	}
+	return ranks, n
+}
+
+// membersOf runs src and returns its members; it also checks that
+// single-user evaluation of every row agrees with the run.
+func membersOf(t *testing.T, eng *Engine, rows []map[string]any, src string) []bool {
+	t.Helper()
+	q, err := eng.Compile(src, WithNow(testAnchor))
+	require.NoError(t, err, src)
+	res, err := q.Run(context.Background())
+	require.NoError(t, err, src)
+	got := make([]bool, len(rows))
+	res.Each(func(row int64) bool { got[row] = true; return true })
+	for i := range rows {
+		m, err := q.Match(RowAt(eng.Table(), int64(i)))
+		require.NoError(t, err)
+		require.Equal(t, got[i], m, "%s: Match disagrees with Run on row %d", src, i)
+	}
+	return got
+}
+
+// TestRankFunctions compares percent_rank, ntile and the RFM scores, run
+// over the table and matched per row, with ranks computed naively, over
+// columns with ties, nulls, NaN, ±Inf, -0.0, timestamps and dates.
+func TestRankFunctions(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	rows := randRows(r, 1500, 0.1)
+	tbl := buildTable(nil, rows, 257)
+	defer tbl.Release()
+	eng := Open(tbl)
+	for _, col := range []string{"a", "b", "f", "t", "dt"} {
+		ranks, n := naiveRanks(rows, col)
+		check := func(src string, want func(rank int64) bool) {
+			got := membersOf(t, eng, rows, src)
+			for i, rk := range ranks {
+				require.Equal(t, rk >= 0 && want(rk), got[i], "%s, row %d (rank %d of %d)", src, i, rk, n)
+			}
+		}
+		for _, tiles := range []int64{1, 3, 7, 10, 2000} {
+			for _, j := range []int64{1, 2, tiles} {
+				check(fmt.Sprintf("ntile(%s, %d) = %d", col, tiles, j), func(rk int64) bool { return 1+tiles*rk/n == j })
+			}
+		}
+		for _, q := range []float64{0, 0.25, 0.5, 0.999, 1} {
+			check(fmt.Sprintf("percent_rank(%s) >= %v", col, q), func(rk int64) bool { return float64(rk)/float64(n-1) >= q })
+		}
+		temporal := col == "t" || col == "dt"
+		for s := int64(1); s <= 5; s++ {
+			check(fmt.Sprintf("r_score(%s) = %d", col, s), func(rk int64) bool {
+				if temporal {
+					return 1+5*rk/n == s
+				}
+				return 6-(1+5*rk/n) == s
+			})
+			check(fmt.Sprintf("f_score(%s) = %d and m_score(%s) = %d", col, s, col, s), func(rk int64) bool { return 1+5*rk/n == s })
+		}
+		// Unknown where the column is null: the negation excludes them too.
+		check(fmt.Sprintf("not (ntile(%s, 4) = 1)", col), func(rk int64) bool { return 1+4*rk/n != 1 })
+	}
+}
+
+// plantedTable is a table of ids 1..n with x = id (x null where id is a
+// multiple of nullEvery, when nullEvery > 0), rows shuffled.
+func plantedTable(t *testing.T, n, nullEvery int) *columnar.Table {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "name", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	perm := rand.New(rand.NewPCG(1, 2)).Perm(n)
+	for _, p := range perm {
+		id := int64(p + 1)
+		b.Field(0).(*array.Int64Builder).Append(id)
+		if nullEvery > 0 && id%int64(nullEvery) == 0 {
+			b.Field(1).AppendNull()
+		} else {
+			b.Field(1).(*array.Float64Builder).Append(float64(id))
+		}
+		b.Field(2).(*array.StringBuilder).Append("user-" + strconv.FormatInt(id, 10))
+	}
+	rec := b.NewRecordBatch()
+	var batches []arrow.RecordBatch
+	for lo := int64(0); lo < int64(n); lo += 300 {
+		batches = append(batches, rec.NewSlice(lo, min(lo+300, int64(n))))
+	}
+	rec.Release()
+	return columnar.NewTable("planted", schema, batches)
+}
+
+func idsOf(t *testing.T, eng *Engine, src string) []string {
+	t.Helper()
+	q, err := eng.Compile(src)
+	require.NoError(t, err, src)
+	res, err := q.Run(context.Background())
+	require.NoError(t, err, src)
+	ids, err := res.IDs("id", -1)
+	require.NoError(t, err)
+	return ids
+}
+
+// TestTopDecile: ntile(x, 10) = 10 is exactly the top 100 of 1,000 values,
+// and nulls are in no tile.
+func TestTopDecile(t *testing.T) {
+	tbl := plantedTable(t, 1000, 0)
+	defer tbl.Release()
+	ids := idsOf(t, Open(tbl), "ntile(x, 10) = 10")
+	require.Len(t, ids, 100)
+	for _, id := range ids {
+		v, _ := strconv.Atoi(id)
+		require.Greater(t, v, 900)
+	}
+	withNulls := plantedTable(t, 1100, 11) // 100 nulls, 1,000 values
+	defer withNulls.Release()
+	eng := Open(withNulls)
+	top := idsOf(t, eng, "ntile(x, 10) = 10")
+	require.Len(t, top, 100)
+	require.Len(t, idsOf(t, eng, "ntile(x, 10) is null"), 100)
+	require.Len(t, idsOf(t, eng, "not (ntile(x, 10) = 10)"), 900)
+	require.Equal(t, []string{"1"}, idsOf(t, eng, "percent_rank(x) = 0"))
+	require.Equal(t, []string{"1099"}, idsOf(t, eng, "percent_rank(x) = 1")) // 1100 is null
+
+	// A single user outside the table is ranked against it.
+	q, err := eng.Compile("ntile(x, 10) = 10 and percent_rank(x) = 1")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		x    any
+		want bool
+	}{{5000.0, true}, {1099, true}, {1097.5, false}, {nil, false}} {
+		m, err := q.Match(MapRow{"x": c.x})
+		require.NoError(t, err)
+		require.Equal(t, c.want, m, "x = %v", c.x)
+	}
+}
+
+// TestBucketVectors pins bucket() to the documented formula: the first 8
+// hex digits of md5(salt || ':' || id) as an integer, mod 10000 (the
+// vectors are in SPEC.md).
+func TestBucketVectors(t *testing.T) {
+	for _, v := range []struct {
+		salt, id string
+		want     int64
+	}{{"exp1", "42", 1747}, {"exp1", "1", 7670}, {"homepage-2026", "1000000", 2414}, {"s", "user-7", 2044}, {"", "0", 754}} {
+		sum := md5.Sum([]byte(v.salt + ":" + v.id))
+		n, err := strconv.ParseUint(hex.EncodeToString(sum[:])[:8], 16, 64)
+		require.NoError(t, err)
+		require.Equal(t, v.want, int64(n%10000), "test vector %+v", v)
+		require.Equal(t, v.want, bucketValue(v.salt, strVal(v.id)))
+		if i, err := strconv.ParseInt(v.id, 10, 64); err == nil {
+			require.Equal(t, v.want, bucketValue(v.salt, intVal(i)))
+		}
+	}
+	tbl := plantedTable(t, 1_000_000/50, 0)
+	defer tbl.Release()
+	eng := Open(tbl)
+	require.Equal(t, []string{"42"}, filterIDs(idsOf(t, eng, `bucket(id, "exp1") = 1747`), "42"))
+	require.Equal(t, []string{"7"}, filterIDs(idsOf(t, eng, `bucket(name, "s") = 2044`), "7"))
+	// The vectorized and single-user paths agree on every row.
+	for _, src := range []string{`bucket(id, "a") < 2500`, `sample(name, 12.5%, "b")`, `sample(id, 0%, "c")`, `sample(id, 100%, "c")`} {
+		rows := make([]map[string]any, tbl.NumRows())
+		membersOf(t, eng, rows, src)
+	}
+	n := len(idsOf(t, eng, `sample(id, 10%, "exp1")`))
+	require.InDelta(t, 2000, n, 150, "a 10%% sample of 20,000 ids") // 3.7 standard deviations
+	require.Empty(t, idsOf(t, eng, `sample(id, 0%, "exp1")`))
+	require.Len(t, idsOf(t, eng, `sample(id, 100%, "exp1")`), 20000)
+	inA := idsOf(t, eng, `sample(id, 10%, "exp1")`)
+	inB := idsOf(t, eng, `bucket(id, "exp1") < 1000`)
+	require.Equal(t, inB, inA, "sample(id, p, s) is bucket(id, s) < p × 10000")
+}
+
+func filterIDs(ids []string, keep string) []string {
+	var out []string
+	for _, id := range ids {
+		if id == keep {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// BenchmarkRanking10M builds the ranking of a float, a timestamp and a
+// small-integer column of the 10M-row demo table.
+func BenchmarkRanking10M(b *testing.B) {
+	tbl := columnar.Demo(columnar.DemoOptions{Rows: 10_000_000, Anchor: testAnchor})
+	defer tbl.Release()
+	for _, col := range []string{"revenue_total", "last_purchase", "orders_total"} {
+		b.Run(col, func(b *testing.B) {
+			i := tbl.Schema.FieldIndices(col)[0]
+			for b.Loop() {
+				if _, err := buildRanking(tbl, i); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
