@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
 // Table is an immutable sequence of record batches sharing one schema.
@@ -99,4 +100,44 @@ func SameSchema(want, t *Table) error {
 		return fmt.Errorf("%s: extra column %q (not in %s)", t.Name, b.Field(a.NumFields()).Name, want.Name)
 	}
 	return nil
+}
+
+// WithColumn returns a new table holding t's columns plus f, whose values
+// for batch i are cols[i] (which must have that batch's length); a column
+// of t with f's name is replaced. The new table shares t's arrays (t may
+// be released independently) and takes ownership of cols.
+func (t *Table) WithColumn(f arrow.Field, cols []arrow.Array) (*Table, error) {
+	if len(cols) != len(t.Batches) {
+		return nil, fmt.Errorf("column %s: %d arrays for %d batches", f.Name, len(cols), len(t.Batches))
+	}
+	fields := append([]arrow.Field(nil), t.Schema.Fields()...)
+	pos := t.ColumnIndex(f.Name)
+	if pos < 0 {
+		pos = len(fields)
+		fields = append(fields, f)
+	} else {
+		fields[pos] = f
+	}
+	meta := t.Schema.Metadata()
+	schema := arrow.NewSchema(fields, &meta)
+	batches := make([]arrow.RecordBatch, len(t.Batches))
+	for i, b := range t.Batches {
+		if int64(cols[i].Len()) != b.NumRows() {
+			for _, nb := range batches[:i] {
+				nb.Release()
+			}
+			return nil, fmt.Errorf("column %s: batch %d has %d rows, the array %d", f.Name, i, b.NumRows(), cols[i].Len())
+		}
+		arrs := append([]arrow.Array(nil), b.Columns()...)
+		if pos == len(arrs) {
+			arrs = append(arrs, cols[i])
+		} else {
+			arrs[pos] = cols[i]
+		}
+		batches[i] = array.NewRecordBatch(schema, arrs, b.NumRows())
+	}
+	for _, c := range cols {
+		c.Release()
+	}
+	return NewTable(t.Name, schema, batches), nil
 }

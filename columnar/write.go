@@ -26,65 +26,95 @@ func WriteFile(path string, t *Table, mem memory.Allocator) error {
 	if format == FormatUnknown {
 		return fmt.Errorf("%s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)", path)
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, t, mem) })
+	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, t.Schema, t.each, mem) })
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return nil
 }
 
-func writeFormat(w io.Writer, f Format, t *Table, mem memory.Allocator) error {
+// BatchSource produces record batches by calling emit with each in turn,
+// stopping at emit's first error. emit does not take ownership.
+type BatchSource func(emit func(arrow.RecordBatch) error) error
+
+// WriteStream writes the batches src produces (all with schema) to path,
+// in the format its extension names, one batch at a time and atomically:
+// the file appears complete or not at all, whatever src or the writer
+// fail with.
+func WriteStream(path string, schema *arrow.Schema, src BatchSource, mem memory.Allocator) error {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	format := FormatOf(path)
+	if format == FormatUnknown {
+		return fmt.Errorf("%s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)", path)
+	}
+	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, schema, src, mem) })
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// each is the table's batches as a BatchSource.
+func (t *Table) each(emit func(arrow.RecordBatch) error) error {
+	for _, b := range t.Batches {
+		if err := emit(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeFormat(w io.Writer, f Format, schema *arrow.Schema, src BatchSource, mem memory.Allocator) error {
 	switch f {
 	case FormatParquet:
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy),
 			parquet.WithDictionaryDefault(true), parquet.WithAllocator(mem), parquet.WithMaxRowGroupLength(1<<20))
-		fw, err := pqarrow.NewFileWriter(t.Schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+		fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			return err
 		}
-		for _, b := range t.Batches {
-			if err := fw.WriteBuffered(b); err != nil {
-				return err
-			}
+		if err := src(fw.WriteBuffered); err != nil {
+			fw.Close()
+			return err
 		}
 		return fw.Close()
 	case FormatIPCFile:
-		fw, err := ipc.NewFileWriter(w, ipc.WithSchema(t.Schema), ipc.WithAllocator(mem))
+		fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem))
 		if err != nil {
 			return err
 		}
-		for _, b := range t.Batches {
-			if err := fw.Write(b); err != nil {
-				return err
-			}
+		if err := src(fw.Write); err != nil {
+			fw.Close()
+			return err
 		}
 		return fw.Close()
 	case FormatIPCStream:
-		sw := ipc.NewWriter(w, ipc.WithSchema(t.Schema), ipc.WithAllocator(mem))
-		for _, b := range t.Batches {
-			if err := sw.Write(b); err != nil {
-				return err
-			}
+		sw := ipc.NewWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+		if err := src(sw.Write); err != nil {
+			sw.Close()
+			return err
 		}
 		return sw.Close()
 	case FormatCSV:
-		return writeCSV(w, t)
+		return writeCSV(w, schema, src)
 	default:
-		return writeNDJSON(w, t)
+		return writeNDJSON(w, schema, src)
 	}
 }
 
-func writeCSV(w io.Writer, t *Table) error {
+func writeCSV(w io.Writer, schema *arrow.Schema, src BatchSource) error {
 	cw := csv.NewWriter(w)
-	names := make([]string, t.Schema.NumFields())
-	for i, f := range t.Schema.Fields() {
+	names := make([]string, schema.NumFields())
+	for i, f := range schema.Fields() {
 		names[i] = f.Name
 	}
 	if err := cw.Write(names); err != nil {
 		return err
 	}
 	row := make([]string, len(names))
-	for _, b := range t.Batches {
+	err := src(func(b arrow.RecordBatch) error {
 		for i := 0; i < int(b.NumRows()); i++ {
 			for c := range row {
 				row[c], _ = FormatValue(b.Column(c), i)
@@ -93,22 +123,26 @@ func writeCSV(w io.Writer, t *Table) error {
 				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func writeNDJSON(w io.Writer, t *Table) error {
+func writeNDJSON(w io.Writer, schema *arrow.Schema, src BatchSource) error {
 	enc := json.NewEncoder(w)
-	fields := t.Schema.Fields()
-	for _, b := range t.Batches {
+	fields := schema.Fields()
+	return src(func(b arrow.RecordBatch) error {
 		for i := 0; i < int(b.NumRows()); i++ {
 			if err := enc.Encode(rowObject(fields, b, i)); err != nil {
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // orderedRow encodes a row's fields in schema order.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 )
 
@@ -70,4 +71,35 @@ func TestDistributionFunctions(t *testing.T) {
 			require.Equal(t, want, got)
 		})
 	}
+}
+
+// TestSplitMatchesDuckDB: the users segql split puts in each arm are the
+// users DuckDB puts there with SPEC.md's bucket formula.
+func TestSplitMatchesDuckDB(t *testing.T) {
+	eng, db := demoBoth(t, 100_000, 12)
+	q, err := eng.Compile(`country in ("DE", "FR") and age < 40`)
+	require.NoError(t, err)
+	res, err := q.Run(context.Background())
+	require.NoError(t, err)
+	arms, err := engine.ParseArms("control:50,treatment:30")
+	require.NoError(t, err)
+	s, err := eng.Split(res, engine.SplitOptions{Arms: arms, Salt: "exp-42", IDColumn: "user_id"})
+	require.NoError(t, err)
+	asg, err := s.Assignments(nil)
+	require.NoError(t, err)
+	defer asg.Release()
+	got := map[string][]string{}
+	rec := asg.Batches[0]
+	for i := 0; i < int(rec.NumRows()); i++ {
+		id, _ := columnar.FormatValue(rec.Column(0), i)
+		arm, _ := columnar.FormatValue(rec.Column(1), i)
+		got[arm] = append(got[arm], id)
+	}
+	b := bucketSQL("user_id", "exp-42")
+	for arm, cond := range map[string]string{"control": b + " < 5000", "treatment": b + " BETWEEN 5000 AND 7999"} {
+		want := duckIDs(t, db, "country IN ('DE', 'FR') AND age < 40 AND "+cond)
+		require.NotEmpty(t, want)
+		require.Equal(t, want, got[arm], arm)
+	}
+	require.Equal(t, len(duckIDs(t, db, "country IN ('DE', 'FR') AND age < 40 AND "+b+" >= 8000")), s.Held)
 }

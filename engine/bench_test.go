@@ -74,3 +74,58 @@ func BenchmarkMatchCard(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkProfile10M profiles the card example against all 10M users
+// over every column of the demo table.
+func BenchmarkProfile10M(b *testing.B) {
+	eng := Open(bench10M())
+	q, err := eng.Compile(`age between 25 and 54 and purchases_30d > 3`, WithNow(testAnchor))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := q.Run(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := eng.Profile(context.Background(), res, ProfileOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCluster10M is issue 8's target: k-means with k = 5 over three
+// features of 10M users.
+func BenchmarkCluster10M(b *testing.B) {
+	eng := Open(bench10M())
+	for b.Loop() {
+		c, err := eng.Cluster(context.Background(), ClusterOptions{K: 5, Seed: 1, Features: []string{"sessions_30d", "orders_total", "revenue_total"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(c.Iterations), "iterations")
+	}
+}
+
+// BenchmarkOverlap10M intersects four segments of 10M users.
+func BenchmarkOverlap10M(b *testing.B) {
+	eng := Open(bench10M())
+	srcs := []string{`age < 30`, `country in ("DE", "FR")`, `is_premium`, `churn_risk > 0.5`}
+	var results []*Result
+	for _, s := range srcs {
+		q, err := eng.Compile(s)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r, err := q.Run(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		results = append(results, r)
+	}
+	for b.Loop() {
+		if _, err := eng.Overlap(srcs, results, Privacy{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -346,3 +346,6 @@ func (c *Catalog) Sizes(ctx context.Context, opts ...RunOption) ([]Size, error) 
 	}
 	return out, nil
 }
+
+// Engine returns the engine the catalog's segments are compiled for.
+func (c *Catalog) Engine() *Engine { return c.eng }

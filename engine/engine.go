@@ -19,9 +19,10 @@ import (
 
 // Engine evaluates segments over one table. It is safe for concurrent use.
 type Engine struct {
-	table  *columnar.Table
-	schema *arrowSchema
-	ranks  rankCache // column ranks for percent_rank, ntile and the RFM scores
+	table    *columnar.Table
+	schema   *arrowSchema
+	ranks    columnCache[*ranking]    // column ranks for percent_rank, ntile and the RFM scores
+	profiles columnCache[*baseColumn] // the whole table's column summaries, for Profile
 }
 
 // Open returns an engine over t. The engine does not take ownership of t:

@@ -21,33 +21,37 @@ type ranking struct {
 	keys  []uint64 // every non-null value's order-preserving key, sorted
 }
 
-// rankCache computes each column's ranking once per engine.
-type rankCache struct {
+// columnCache computes a value per column once per engine. Safe for
+// concurrent use; concurrent first callers of a column wait for one build.
+type columnCache[T any] struct {
 	mu      sync.Mutex
-	entries map[int]*rankEntry
+	entries map[int]*cacheEntry[T]
 }
 
-type rankEntry struct {
+type cacheEntry[T any] struct {
 	once sync.Once
-	r    *ranking
+	v    T
 	err  error
 }
 
-// ranking returns column col's ranking, building it on first use. Safe for
-// concurrent use; concurrent first callers wait for one build.
-func (e *Engine) ranking(col int) (*ranking, error) {
-	e.ranks.mu.Lock()
-	if e.ranks.entries == nil {
-		e.ranks.entries = map[int]*rankEntry{}
+func (c *columnCache[T]) get(col int, build func() (T, error)) (T, error) {
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[int]*cacheEntry[T]{}
 	}
-	ent := e.ranks.entries[col]
+	ent := c.entries[col]
 	if ent == nil {
-		ent = &rankEntry{}
-		e.ranks.entries[col] = ent
+		ent = &cacheEntry[T]{}
+		c.entries[col] = ent
 	}
-	e.ranks.mu.Unlock()
-	ent.once.Do(func() { ent.r, ent.err = buildRanking(e.table, col) })
-	return ent.r, ent.err
+	c.mu.Unlock()
+	ent.once.Do(func() { ent.v, ent.err = build() })
+	return ent.v, ent.err
+}
+
+// ranking returns column col's ranking, building it on first use.
+func (e *Engine) ranking(col int) (*ranking, error) {
+	return e.ranks.get(col, func() (*ranking, error) { return buildRanking(e.table, col) })
 }
 
 // buildRanking sorts a numeric or temporal column's non-null values with

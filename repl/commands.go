@@ -96,6 +96,9 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 	case ".why":
 		return s.needArg(arg, name, func() (string, error) { return s.why(arg) })
 	}
+	if out, err, ok := s.analytics(ctx, name, arg); ok {
+		return out, err
+	}
 	return s.setting(name, arg)
 }
 

@@ -39,6 +39,7 @@ type Session struct {
 	timer   bool
 	outFile *os.File
 	quit    bool
+	privacy engine.Privacy
 }
 
 type namedTable struct {
@@ -58,7 +59,7 @@ func New(name string, t *columnar.Table, opts Options) *Session {
 	if opts.Limit <= 0 {
 		opts.Limit = 5
 	}
-	s := &Session{mode: "table", opts: opts}
+	s := &Session{mode: "table", opts: opts, privacy: engine.Privacy{MinSize: DefaultMinSize}}
 	s.addTable(name, t)
 	return s
 }

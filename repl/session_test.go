@@ -147,7 +147,7 @@ func TestComplete(t *testing.T) {
 	_, got, _ = s.Complete("adu", 3)
 	require.Equal(t, []string{"adults"}, got)
 	_, got, _ = s.Complete(".ex", 3)
-	require.Equal(t, []string{".explain"}, got)
+	require.Equal(t, []string{".explain", ".export"}, got)
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "users.parquet"), nil, 0o644))
 	head, got, _ = s.Complete(".load "+dir+"/us", len(".load "+dir+"/us"))

@@ -6,6 +6,11 @@
 //	segql check [flags] PATH...  type-check .seg files
 //	segql sizes --defs PATH...   size every saved segment
 //	segql diff OLD.seg NEW.seg   what a change does to each segment's members
+//	segql profile EXPR|NAME      how a segment differs from the base
+//	segql overlap A B [C ...]    how segments intersect
+//	segql cluster --k K ...      k-means clusters of users
+//	segql split EXPR --arms ...  experiment arms by stable buckets
+//	segql export EXPR -o FILE    write a segment's members
 //	segql gen [flags] -o FILE    write the demo users table
 //	segql version                print the version
 //
@@ -40,8 +45,17 @@ Usage:
   segql check [--data FILE | --schema FILE] [--json] PATH...
   segql sizes --defs PATH... [--data FILE]
   segql diff [--data FILE] OLD.seg NEW.seg | segql diff --git REV PATH
+  segql profile [flags] EXPR|NAME               how a segment differs from the base
+  segql overlap [flags] A B [C ...]             how segments intersect
+  segql cluster --k K|auto --features A,B [--save FILE]
+  segql split EXPR|NAME --arms control:50,treatment:50 --salt S [--save FILE]
+  segql export EXPR|NAME -o FILE [--columns A,B] [--allow-pii]
   segql gen [--rows N] [--seed S] -o FILE
   segql version
+
+Analytics commands take eval's --data, --id, --now and --defs, and guard
+privacy: --min-size (default 10) hides smaller segments and cells, --redact
+names personal-data columns.
 
 Without --data, segql uses its built-in demo table of 1,000,000 users.
 Run "segql COMMAND --help" for a command's flags.
@@ -70,6 +84,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return e.sizes(args[1:])
 	case "diff":
 		return e.diff(args[1:])
+	case "profile":
+		return e.profile(args[1:])
+	case "overlap":
+		return e.overlap(args[1:])
+	case "cluster":
+		return e.cluster(args[1:])
+	case "split":
+		return e.split(args[1:])
+	case "export":
+		return e.export(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0

@@ -1,0 +1,443 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/apache/arrow-go/v18/arrow"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
+)
+
+// defaultMinSize is the CLI's k-anonymity threshold (the library's is 0).
+const defaultMinSize = 10
+
+// analyticsFlags are the flags of profile, overlap, cluster, split and
+// export: the data flags of eval plus the privacy guards.
+type analyticsFlags struct {
+	catalogFlags
+	minSize  int
+	redact   commaList
+	allowPII bool
+}
+
+// commaList is a repeatable flag of comma-separated names.
+type commaList []string
+
+func (c *commaList) String() string { return strings.Join(*c, ",") }
+func (c *commaList) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*c = append(*c, s)
+		}
+	}
+	return nil
+}
+
+func (a *analyticsFlags) register(fs *flag.FlagSet, export bool) {
+	a.catalogFlags.register(fs)
+	fs.IntVar(&a.minSize, "min-size", defaultMinSize, "k-anonymity threshold: smaller segments and cells are not shown (0: off)")
+	fs.Var(&a.redact, "redact", "personal-data columns (comma-separated), besides those marked segql.pii in the data's metadata")
+	if export {
+		fs.BoolVar(&a.allowPII, "allow-pii", false, "export personal-data columns too")
+	}
+}
+
+func (a *analyticsFlags) privacy() engine.Privacy {
+	return engine.Privacy{MinSize: a.minSize, PII: a.redact, AllowPII: a.allowPII}
+}
+
+// workspace is a loaded table with its engine and, with --defs, catalog.
+type workspace struct {
+	eng     *engine.Engine
+	cat     *engine.Catalog
+	opts    []engine.Option
+	release func()
+}
+
+// open loads the data (and definitions) the flags name.
+func (e *env) openWorkspace(ctx context.Context, cmd string, a *analyticsFlags) (*workspace, int) {
+	now, err := a.nowTime()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segql %s: %v\n", cmd, err)
+		return nil, 2
+	}
+	w := &workspace{}
+	if !now.IsZero() {
+		w.opts = append(w.opts, engine.WithNow(now))
+	}
+	if len(a.defs) > 0 {
+		cat, release, ok := e.openCatalog(ctx, &a.catalogFlags)
+		if !ok {
+			return nil, 1
+		}
+		w.cat, w.eng, w.release = cat, cat.Engine(), release
+		return w, 0
+	}
+	tbl, err := a.load(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return nil, 1
+	}
+	w.eng, w.release = engine.Open(tbl), tbl.Release
+	return w, 0
+}
+
+// run evaluates a segment name or expression.
+func (w *workspace) run(ctx context.Context, src string) (*engine.Result, error) {
+	var q *engine.Query
+	var err error
+	if w.cat != nil {
+		q, err = w.cat.Compile(src, w.opts...)
+	} else {
+		q, err = w.eng.Compile(src, w.opts...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return q.Run(ctx)
+}
+
+// withSegment opens the workspace, evaluates the segment src and calls f
+// with them.
+func (e *env) withSegment(cmd string, a *analyticsFlags, src string, f func(ctx context.Context, w *workspace, res *engine.Result) int) int {
+	ctx, stop := signalContext()
+	defer stop()
+	w, code := e.openWorkspace(ctx, cmd, a)
+	if w == nil {
+		return code
+	}
+	defer w.release()
+	res, err := w.run(ctx, src)
+	if err != nil {
+		return e.fail(cmd, err)
+	}
+	return f(ctx, w, res)
+}
+
+// analyticsCommand parses a command's flags and opens its workspace; the
+// caller defers w.release when ok.
+type analyticsCommand struct {
+	name, usage string
+	minArgs     int
+	export      bool
+}
+
+func (e *env) startAnalytics(c analyticsCommand, args []string, extra func(fs *flag.FlagSet)) (*analyticsFlags, []string, int) {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	a := &analyticsFlags{}
+	a.register(fs, c.export)
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() { fmt.Fprint(e.stderr, c.usage+"\nFlags:\n"); fs.PrintDefaults() }
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return nil, nil, exitUsage(err)
+	}
+	if len(pos) < c.minArgs {
+		fs.Usage()
+		return nil, nil, 2
+	}
+	return a, pos, -1
+}
+
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+}
+
+// fail reports an error of command cmd; an expression error renders with
+// its caret as is.
+func (e *env) fail(cmd string, err error) int {
+	msg := err.Error()
+	if strings.Contains(msg, "\n") { // a rendered expression error
+		fmt.Fprintln(e.stderr, msg)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "segql %s: %s\n", cmd, strings.TrimPrefix(msg, cmd+": "))
+	return 1
+}
+
+func (e *env) writeJSON(v any) int {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return 1
+	}
+	return 0
+}
+
+const profileUsage = `Usage: segql profile [flags] EXPR|NAME
+
+Compares a segment with the base (every user, or --base), column by column:
+numeric columns with mean, median, p10 and p90; categorical and list columns
+with their top values, shares and lifts. Columns come most distinguishing
+first. Cells smaller than --min-size are not shown.
+`
+
+func (e *env) profile(args []string) int {
+	var format, base string
+	var cols commaList
+	var top int
+	a, pos, code := e.startAnalytics(analyticsCommand{name: "profile", usage: profileUsage, minArgs: 1}, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "o", "table", "output: table or json")
+		fs.StringVar(&base, "base", "", "the base segment to compare with (default: every user)")
+		fs.Var(&cols, "columns", "columns to profile (comma-separated; default: all but ids and personal data)")
+		fs.IntVar(&top, "top", 5, "values shown per categorical or list column")
+	})
+	if code >= 0 {
+		return code
+	}
+	return e.withSegment("profile", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
+		opts := engine.ProfileOptions{Columns: cols, Top: top, Privacy: a.privacy()}
+		if base != "" {
+			var err error
+			if opts.Base, err = w.run(ctx, base); err != nil {
+				return e.fail("profile", err)
+			}
+		}
+		p, err := w.eng.Profile(ctx, res, opts)
+		if err != nil {
+			return e.fail("profile", err)
+		}
+		if format == "json" {
+			return e.writeJSON(p)
+		}
+		output.Profile(e.stdout, p)
+		return 0
+	})
+}
+
+const overlapUsage = `Usage: segql overlap [flags] A B [C ...]
+
+Intersects segments (names or quoted expressions): sizes, members in no
+other segment, pairwise intersections with the Jaccard index, and the users
+in every combination (an UpSet list). Cells smaller than --min-size are
+shown as <min.
+`
+
+func (e *env) overlap(args []string) int {
+	var format string
+	a, pos, code := e.startAnalytics(analyticsCommand{name: "overlap", usage: overlapUsage, minArgs: 2}, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "o", "table", "output: table or json")
+	})
+	if code >= 0 {
+		return code
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	w, code := e.openWorkspace(ctx, "overlap", a)
+	if w == nil {
+		return code
+	}
+	defer w.release()
+	var results []*engine.Result
+	for _, src := range pos {
+		res, err := w.run(ctx, src)
+		if err != nil {
+			return e.fail("overlap", err)
+		}
+		results = append(results, res)
+	}
+	o, err := w.eng.Overlap(pos, results, a.privacy())
+	if err != nil {
+		return e.fail("overlap", err)
+	}
+	if format == "json" {
+		return e.writeJSON(o)
+	}
+	output.Overlap(e.stdout, o)
+	return 0
+}
+
+const clusterUsage = `Usage: segql cluster --k K|auto --features A,B,C [flags]
+
+Groups users by k-means (k-means++ start, standardized features, the same
+clusters for the same --seed), prints each cluster's size and centroid in the
+features' units, and with --save writes every user's cluster (id, cluster).
+--k auto picks k from 2 to 8 by the silhouette of a sample.
+`
+
+func (e *env) cluster(args []string) int {
+	var format, k, save string
+	var features commaList
+	var seed uint64
+	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage}, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "o", "table", "output: table or json")
+		fs.StringVar(&k, "k", "auto", "the number of clusters, or auto")
+		fs.Var(&features, "features", "numeric, date or timestamp columns (comma-separated)")
+		fs.Uint64Var(&seed, "cluster-seed", 1, "seed of the k-means start")
+		fs.StringVar(&save, "save", "", "write id and cluster of every user to this file (.parquet, .arrow, .csv, .ndjson)")
+	})
+	if code >= 0 {
+		return code
+	}
+	opts := engine.ClusterOptions{Features: features, Seed: seed}
+	if k != "auto" {
+		if _, err := fmt.Sscan(k, &opts.K); err != nil || opts.K < 1 {
+			fmt.Fprintf(e.stderr, "segql cluster: --k must be a positive integer or auto, got %q\n", k)
+			return 2
+		}
+	}
+	if len(features) == 0 {
+		fmt.Fprintln(e.stderr, "segql cluster: name the features, for example --features sessions_30d,orders_total,revenue_total")
+		return 2
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	w, code := e.openWorkspace(ctx, "cluster", a)
+	if w == nil {
+		return code
+	}
+	defer w.release()
+	c, err := w.eng.Cluster(ctx, opts)
+	if err != nil {
+		return e.fail("cluster", err)
+	}
+	for _, n := range c.Sizes {
+		if err := a.privacy().Check(n); err != nil {
+			return e.fail("cluster", fmt.Errorf("a cluster is too small to show: %w", err))
+		}
+	}
+	if save != "" {
+		if err := e.saveClusters(w.eng, c, &a.dataFlags, save); err != nil {
+			return e.fail("cluster", err)
+		}
+	}
+	if format == "json" {
+		return e.writeJSON(c)
+	}
+	output.Clustering(e.stdout, c)
+	if save != "" {
+		fmt.Fprintf(e.stderr, "wrote the clusters of %s users to %s\n", output.Thousands(int(w.eng.Table().NumRows())), save)
+	}
+	return 0
+}
+
+// saveClusters writes id and cluster for every row.
+func (e *env) saveClusters(eng *engine.Engine, c *engine.Clustering, d *dataFlags, path string) error {
+	id, err := d.idColumn(eng.Table())
+	if err != nil {
+		return err
+	}
+	with, err := eng.Table().WithColumn(clusterField, eng.ClusterColumn(c))
+	if err != nil {
+		return err
+	}
+	defer with.Release()
+	q, err := engine.Open(with).Compile("true")
+	if err != nil {
+		return err
+	}
+	res, err := q.Run(context.Background())
+	if err != nil {
+		return err
+	}
+	_, err = engine.Open(with).Export(context.Background(), res, path, engine.ExportOptions{Columns: []string{id, "cluster"}})
+	return err
+}
+
+// clusterField is the column cluster assignments are added as.
+var clusterField = arrow.Field{Name: "cluster", Type: arrow.PrimitiveTypes.Int64, Nullable: true}
+
+const splitUsage = `Usage: segql split EXPR|NAME --arms control:50,treatment:50 --salt S [--save FILE]
+
+Assigns a segment's members to experiment arms by bucket(id, S): each arm
+takes a consecutive range of the 10,000 buckets in proportion to its
+percentage (percentages under 100 hold the rest out). The assignment is
+stable and reproducible in SQL (see SPEC.md). Prints arm sizes; --save
+writes id and arm of every assigned member.
+`
+
+func (e *env) split(args []string) int {
+	var format, arms, salt, save string
+	a, pos, code := e.startAnalytics(analyticsCommand{name: "split", usage: splitUsage, minArgs: 1}, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&format, "o", "table", "output: table or json")
+		fs.StringVar(&arms, "arms", "control:50,treatment:50", "arms as NAME:PERCENT,…")
+		fs.StringVar(&salt, "salt", "", "the experiment's salt (required: one per experiment)")
+		fs.StringVar(&save, "save", "", "write id and arm of every assigned member to this file")
+	})
+	if code >= 0 {
+		return code
+	}
+	parsed, err := engine.ParseArms(arms)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql split:", err)
+		return 2
+	}
+	if salt == "" {
+		fmt.Fprintln(e.stderr, "segql split: give the experiment a --salt (reusing one salt correlates experiments)")
+		return 2
+	}
+	return e.withSegment("split", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
+		id, err := a.idColumn(w.eng.Table())
+		if err != nil {
+			return e.fail("split", err)
+		}
+		s, err := w.eng.Split(res, engine.SplitOptions{Arms: parsed, Salt: salt, IDColumn: id, Privacy: a.privacy()})
+		if err != nil {
+			return e.fail("split", err)
+		}
+		if save != "" {
+			t, err := s.Assignments(nil)
+			if err != nil {
+				return e.fail("split", err)
+			}
+			err = columnar.WriteFile(save, t, nil)
+			t.Release()
+			if err != nil {
+				return e.fail("split", err)
+			}
+		}
+		if format == "json" {
+			return e.writeJSON(s)
+		}
+		output.Split(e.stdout, s)
+		return 0
+	})
+}
+
+const exportUsage = `Usage: segql export EXPR|NAME -o FILE [--columns A,B] [flags]
+
+Writes a segment's members to FILE (.parquet, .arrow, .arrows, .csv or
+.ndjson), batch by batch and atomically: the file appears complete or not at
+all. Segments smaller than --min-size are refused. Personal-data columns
+(--redact, or marked segql.pii in the data) are left out, and refused when
+named, unless --allow-pii is given.
+`
+
+func (e *env) export(args []string) int {
+	var out string
+	var cols commaList
+	a, pos, code := e.startAnalytics(analyticsCommand{name: "export", usage: exportUsage, minArgs: 1, export: true}, args, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "o", "", "the file to write (required)")
+		fs.Var(&cols, "columns", "columns to write (comma-separated; default: all but personal data)")
+	})
+	if code >= 0 {
+		return code
+	}
+	if out == "" {
+		fmt.Fprintln(e.stderr, "segql export: name the file to write with -o (for example -o members.parquet)")
+		return 2
+	}
+	return e.withSegment("export", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
+		rep, err := w.eng.Export(ctx, res, out, engine.ExportOptions{Columns: cols, Privacy: a.privacy()})
+		if err != nil {
+			return e.fail("export", err)
+		}
+		fmt.Fprintf(e.stderr, "wrote %s members (%d columns) to %s\n", output.Thousands(rep.Rows), len(rep.Columns), out)
+		if len(rep.Withheld) > 0 {
+			fmt.Fprintf(e.stderr, "left out personal data: %s (--allow-pii to include)\n", strings.Join(rep.Withheld, ", "))
+		}
+		return 0
+	})
+}

@@ -1,0 +1,54 @@
+package repl
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestAnalyticsCommands(t *testing.T) {
+	s := newSession(t)
+	out := exec(t, s, `.profile country = "DE"`)
+	require.Regexp(t, `^[\d,]+ users of 20,000 in the base`, out)
+	require.Contains(t, out, "\ncountry  (categorical, score ")
+	require.Regexp(t, `DE +100\.0% +█+ +[\d.]+% +[\d.]+×`, out)
+
+	out = exec(t, s, `.overlap age < 30; is_premium`)
+	require.Contains(t, out, "age < 30 & is_premium")
+
+	out = exec(t, s, `.cluster 3 sessions_30d,revenue_total seed 5`)
+	require.Contains(t, out, "added column cluster")
+	sizes := regexp.MustCompile(`(?m)^ +([123]) +([\d,]+) `).FindAllStringSubmatch(out, -1)
+	require.Len(t, sizes, 3)
+	for _, m := range sizes { // the new column selects each cluster's users
+		require.True(t, strings.HasPrefix(exec(t, s, ".count cluster = "+m[1]), m[2]+" members of 20,000"))
+	}
+	require.Contains(t, exec(t, s, `.profile cluster = 1`), "cluster  (numeric")
+
+	out = exec(t, s, `.split control:50,treatment:50 exp1 country = "FR"`)
+	require.Regexp(t, `control +50% +0–4999 +[\d,]+`, out)
+
+	path := filepath.Join(t.TempDir(), "fr.csv")
+	require.Contains(t, exec(t, s, ".export "+path+` country = "FR" and age > 60`), "members (28 columns)")
+
+	require.Equal(t, "min-size 10, personal data: none, allow-pii false\n", exec(t, s, ".privacy"))
+	_, err := s.Execute(context.Background(), `.profile user_id < 4`)
+	require.ErrorContains(t, err, "fewer than the minimum size 10")
+	require.Equal(t, "min-size 0, personal data: city, allow-pii false\n", exec(t, s, ".privacy min-size 0 redact city"))
+	require.NotContains(t, exec(t, s, `.profile user_id < 4`), "\ncity  (")
+	_, err = s.Execute(context.Background(), `.privacy min-size x`)
+	require.Error(t, err)
+	_, err = s.Execute(context.Background(), `.cluster 3`)
+	require.ErrorContains(t, err, "usage: .cluster")
+}
+
+func TestRankFunctionsInWhy(t *testing.T) {
+	s := newSession(t)
+	out := exec(t, s, `.why 1 ntile(revenue_total, 10) >= 1 and percent_rank(age) > 1`)
+	require.Contains(t, out, "TRUE     ntile(revenue_total, 10) >= 1    (revenue_total = ")
+	require.Contains(t, out, "FALSE    percent_rank(age) > 1    (age = ")
+}
