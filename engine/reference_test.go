@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -92,6 +96,8 @@ func (r *refEval) literal(l *ast.Literal) any {
 		return l.Int
 	case ast.Float:
 		return l.Float
+	case ast.Percent:
+		return l.Float / 100
 	case ast.String:
 		return l.Str
 	case ast.Duration:
@@ -394,7 +400,25 @@ func (r *refEval) call(e *ast.Call, row map[string]any) (any, error) {
 	return refFunc(e.Name, args, r.now)
 }
 
+// refBucket is SPEC.md's formula, computed through hex text.
+func refBucket(id any, salt string) int64 {
+	text := fmt.Sprint(id)
+	sum := md5.Sum([]byte(salt + ":" + text))
+	n, err := strconv.ParseUint(hex.EncodeToString(sum[:])[:8], 16, 32)
+	if err != nil {
+		panic(err)
+	}
+	return int64(n % 10000)
+}
+
 func refFunc(name string, a []any, now int64) (any, error) {
+	switch name {
+	case "bucket":
+		return refBucket(a[0], a[1].(string)), nil
+	case "sample":
+		share, _ := asFloat(a[1])
+		return float64(refBucket(a[0], a[2].(string))) < share*10000, nil
+	}
 	t := func() time.Time { return time.UnixMicro(int64(a[0].(refTime))).UTC() }
 	switch name {
 	case "lower":

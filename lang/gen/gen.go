@@ -66,8 +66,31 @@ func (g *Gen) intLit() ast.Expr {
 }
 
 func (g *Gen) floatLit() ast.Expr {
+	if g.chance(0.1) {
+		l := lit(ast.Percent)
+		l.Float = float64(g.R.IntN(400) - 100)
+		return l
+	}
 	l := lit(ast.Float)
 	l.Float = float64(g.R.IntN(200)-50) / 4
+	return l
+}
+
+// idExpr returns an integer column or a string expression (a user id for
+// bucket and sample), or nil when there is neither.
+func (g *Gen) idExpr(d int) ast.Expr {
+	switch {
+	case len(g.ints) > 0 && (len(g.strs) == 0 || g.chance(0.5)):
+		return ref(g.pick(g.ints))
+	case len(g.strs) > 0:
+		return g.str(d + 1)
+	}
+	return nil
+}
+
+func (g *Gen) saltLit() ast.Expr {
+	l := lit(ast.String)
+	l.Str = g.pick([]string{"", "exp1", "s"})
 	return l
 }
 
@@ -128,9 +151,17 @@ var cmpOps = []ast.CompareOp{ast.Eq, ast.Ne, ast.Lt, ast.Le, ast.Gt, ast.Ge}
 // predicate returns a leaf predicate, or nil when the schema lacks the
 // columns it needs.
 func (g *Gen) predicate(d int) ast.Expr {
-	switch g.R.IntN(13) {
+	switch g.R.IntN(14) {
 	case 0, 1:
 		return &ast.Compare{Op: cmpOps[g.R.IntN(6)], X: g.num(d + 1), Y: g.num(d + 1)}
+	case 12:
+		id := g.idExpr(d)
+		if id == nil {
+			return nil
+		}
+		share := lit(ast.Percent)
+		share.Float = float64(5 * g.R.IntN(21))
+		return &ast.Call{Name: "sample", Args: []ast.Expr{id, share, g.saltLit()}}
 	case 2:
 		return &ast.Between{Not: g.chance(0.3), X: g.num(d + 1), Lo: g.num(d + 1), Hi: g.num(d + 1)}
 	case 3:
@@ -287,6 +318,10 @@ func (g *Gen) num(d int) ast.Expr {
 	case 6:
 		if names := g.lists[check.String]; len(names) > 0 {
 			return &ast.Call{Name: "len", Args: []ast.Expr{ref(g.pick(names))}}
+		}
+	case 7:
+		if id := g.idExpr(d); id != nil {
+			return &ast.Call{Name: "bucket", Args: []ast.Expr{id, g.saltLit()}}
 		}
 	}
 	return g.numLeaf()
