@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -118,4 +119,33 @@ func TestLongCSVLine(t *testing.T) {
 		require.EqualValues(t, 1, tbl.NumRows())
 		tbl.Release()
 	}
+}
+
+// TestHugeDeclaredBuffer: an IPC stream whose message header declares a
+// body of about 25 TB (found by FuzzIPCStream; running out of memory is
+// fatal in Go) is refused with an error instead, and so is a schema whose
+// field vector claims billions of children (found by mutating streams).
+func TestHugeDeclaredBuffer(t *testing.T) {
+	raw, err := os.ReadFile("testdata/fuzz/FuzzIPCStream/55d8c1e40761afd8")
+	require.NoError(t, err)
+	// The corpus file is Go syntax: go test fuzz v1, then []byte("…").
+	lit := strings.TrimSpace(strings.SplitN(string(raw), "\n", 2)[1])
+	body, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lit, "[]byte("), ")"))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "huge.arrows")
+	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
+	_, err = LoadFile(context.Background(), path, LoadOptions{})
+	require.ErrorContains(t, err, "huge.arrows")
+	require.ErrorContains(t, err, "a message body of 25288767438912 bytes at offset 2288 overruns the file")
+}
+
+// TestBoundedAllocator: the loaders' allocator refuses a single buffer over
+// its bound with a panic LoadFile turns into an error.
+func TestBoundedAllocator(t *testing.T) {
+	a := boundFor(memory.DefaultAllocator, 1000)
+	require.Len(t, a.Allocate(1<<20), 1<<20)
+	require.PanicsWithError(t, "it declares a buffer of 1073741825 bytes, more than its size allows (limit 1073741824)", func() { a.Allocate(1<<30 + 1) })
+	require.Panics(t, func() { a.Reallocate(-1, nil) })
+	big := boundFor(memory.DefaultAllocator, 1<<40)
+	require.NotPanics(t, func() { big.(boundedAllocator).check(1 << 45) })
 }

@@ -129,6 +129,9 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 			t, err = nil, &LoadError{Path: path, Err: fmt.Errorf("malformed file (%v)", r)}
 		}
 	}()
+	if st, serr := os.Stat(path); serr == nil {
+		opts.Mem = boundFor(opts.Mem, st.Size())
+	}
 	var batches []arrow.RecordBatch
 	var schema *arrow.Schema
 	switch FormatOf(path) {
@@ -204,6 +207,9 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 }
 
 func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+	if err := verifyIPCPath(path, true); err != nil {
+		return nil, nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -226,6 +232,9 @@ func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBa
 }
 
 func readIPCStream(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+	if err := verifyIPCPath(path, false); err != nil {
+		return nil, nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err

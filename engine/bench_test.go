@@ -129,3 +129,41 @@ func BenchmarkOverlap10M(b *testing.B) {
 		}
 	}
 }
+
+func benchResult(b *testing.B, eng *Engine, src string) *Result {
+	q, err := eng.Compile(src, WithNow(testAnchor))
+	if err != nil {
+		b.Fatal(err)
+	}
+	res, err := q.Run(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+// BenchmarkSplit10M assigns the ~5M users of a segment to two arms.
+func BenchmarkSplit10M(b *testing.B) {
+	eng := Open(bench10M())
+	res := benchResult(b, eng, `age < 35`)
+	arms := []Arm{{"control", 50}, {"treatment", 50}}
+	for b.Loop() {
+		if _, err := eng.Split(res, SplitOptions{Arms: arms, Salt: "s", IDColumn: "user_id"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Count()), "members")
+}
+
+// BenchmarkExport10M writes the ~1M members of a segment to Parquet.
+func BenchmarkExport10M(b *testing.B) {
+	eng := Open(bench10M())
+	res := benchResult(b, eng, `country in ("DE", "FR")`)
+	path := b.TempDir() + "/members.parquet"
+	for b.Loop() {
+		if _, err := eng.Export(context.Background(), res, path, ExportOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(res.Count()), "members")
+}
