@@ -41,11 +41,16 @@ func (c *commaList) Set(v string) error {
 	return nil
 }
 
-func (a *analyticsFlags) register(fs *flag.FlagSet, export bool) {
-	a.catalogFlags.register(fs)
+func (a *analyticsFlags) register(fs *flag.FlagSet, c analyticsCommand) {
+	if c.ownSeed {
+		a.dataFlags.registerSeed(fs, "demo-seed")
+		fs.Var(&a.defs, "defs", "a .seg file or a directory of them; repeat for several")
+	} else {
+		a.catalogFlags.register(fs)
+	}
 	fs.IntVar(&a.minSize, "min-size", defaultMinSize, "k-anonymity threshold: smaller segments and cells are not shown (0: off)")
 	fs.Var(&a.redact, "redact", "personal-data columns (comma-separated), besides those marked segql.pii in the data's metadata")
-	if export {
+	if c.export {
 		fs.BoolVar(&a.allowPII, "allow-pii", false, "export personal-data columns too")
 	}
 }
@@ -127,14 +132,15 @@ func (e *env) withSegment(cmd string, a *analyticsFlags, src string, f func(ctx 
 type analyticsCommand struct {
 	name, usage string
 	minArgs     int
-	export      bool
+	export      bool // has --allow-pii
+	ownSeed     bool // --seed is the command's; the demo's is --demo-seed
 }
 
 func (e *env) startAnalytics(c analyticsCommand, args []string, extra func(fs *flag.FlagSet)) (*analyticsFlags, []string, int) {
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	a := &analyticsFlags{}
-	a.register(fs, c.export)
+	a.register(fs, c)
 	if extra != nil {
 		extra(fs)
 	}
@@ -259,11 +265,12 @@ func (e *env) overlap(args []string) int {
 	return 0
 }
 
-const clusterUsage = `Usage: segql cluster --k K|auto --features A,B,C [flags]
+const clusterUsage = `Usage: segql cluster --k K|auto --features A,B,C [--seed S] [--save FILE] [flags]
 
 Groups users by k-means (k-means++ start, standardized features, the same
 clusters for the same --seed), prints each cluster's size and centroid in the
 features' units, and with --save writes every user's cluster (id, cluster).
+Users with a missing feature are in no cluster.
 --k auto picks k from 2 to 8 by the silhouette of a sample.
 `
 
@@ -271,11 +278,11 @@ func (e *env) cluster(args []string) int {
 	var format, k, save string
 	var features commaList
 	var seed uint64
-	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage}, args, func(fs *flag.FlagSet) {
+	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage, ownSeed: true}, args, func(fs *flag.FlagSet) {
 		fs.StringVar(&format, "o", "table", "output: table or json")
 		fs.StringVar(&k, "k", "auto", "the number of clusters, or auto")
 		fs.Var(&features, "features", "numeric, date or timestamp columns (comma-separated)")
-		fs.Uint64Var(&seed, "cluster-seed", 1, "seed of the k-means start")
+		fs.Uint64Var(&seed, "seed", 1, "seed of the k-means start (the demo table's is --demo-seed)")
 		fs.StringVar(&save, "save", "", "write id and cluster of every user to this file (.parquet, .arrow, .csv, .ndjson)")
 	})
 	if code >= 0 {

@@ -129,6 +129,12 @@ func TestClusterCommand(t *testing.T) {
 		}
 		blobOf[cl] = n % 3
 	}
+	// The same --seed gives the same clusters; the demo table's seed is --demo-seed.
+	args := []string{"cluster", "--demo-rows", "3000", "--demo-seed", "2", "--k", "4", "--features", "sessions_30d,revenue_total", "--seed", "3", "-o", "json"}
+	first, errs, code := segql(t, "", args...)
+	require.Equal(t, 0, code, errs)
+	again, _, _ := segql(t, "", args...)
+	require.Equal(t, first, again)
 	_, errs, code = segql(t, "", "cluster", "--data", data, "--k", "3", "--features", "x,country")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "feature country")

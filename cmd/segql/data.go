@@ -26,12 +26,16 @@ type stringList []string
 func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
-func (d *dataFlags) register(fs *flag.FlagSet) {
+func (d *dataFlags) register(fs *flag.FlagSet) { d.registerSeed(fs, "seed") }
+
+// registerSeed registers the flags, naming the demo table's seed flag
+// seedName (segql cluster keeps --seed for its own).
+func (d *dataFlags) registerSeed(fs *flag.FlagSet, seedName string) {
 	fs.Var(&d.data, "data", "a data file (.parquet, .arrow, .arrows, .csv, .ndjson); repeat to concatenate (default: the demo table)")
 	fs.StringVar(&d.id, "id", "", `the id column (default "user_id", else "id")`)
 	fs.StringVar(&d.now, "now", "", "the time now() means, RFC 3339 (default: the current time)")
 	fs.IntVar(&d.demoRows, "demo-rows", columnar.DemoRows, "rows of the demo table, when no --data is given")
-	fs.Uint64Var(&d.seed, "seed", 1, "seed of the demo table")
+	fs.Uint64Var(&d.seed, seedName, 1, "seed of the demo table")
 }
 
 // nowTime parses --now; zero means the wall clock.

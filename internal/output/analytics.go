@@ -109,13 +109,8 @@ func profileNumeric(w io.Writer, c engine.ColumnProfile) {
 		add("segment", c.Segment)
 	}
 	add("base", c.Baseln)
-	if c.Segment != nil && c.Baseln != nil && c.Baseln.Count > 0 && c.Kind == "numeric" {
-		d := c.Segment.Median - c.Baseln.Median
-		sign := "+"
-		if d < 0 {
-			sign = ""
-		}
-		rows = append(rows, []string{"difference", signed(c.Segment.Mean - c.Baseln.Mean), "", sign + Number(d), "", ""})
+	if s, b := c.Segment, c.Baseln; s != nil && b != nil && s.Count > 0 && b.Count > 0 && c.Kind == "numeric" {
+		rows = append(rows, []string{"difference", signed(s.Mean - b.Mean), signed(s.P10 - b.P10), signed(s.Median - b.Median), signed(s.P90 - b.P90), ""})
 	}
 	indent(w, rows, []bool{false, true, true, true, true, true})
 	if len(c.Bins) > 0 {
