@@ -75,6 +75,43 @@ func BenchmarkMatchCard(b *testing.B) {
 	}
 }
 
+// cardUser is a Record of the two columns the card example reads.
+type cardUser struct {
+	age, purchases   int64
+	ageCol, purchCol int
+}
+
+func (u *cardUser) Int(col int) (int64, bool) {
+	switch col {
+	case u.ageCol:
+		return u.age, true
+	case u.purchCol:
+		return u.purchases, true
+	}
+	return 0, false
+}
+func (u *cardUser) Float(int) (float64, bool) { return 0, false }
+func (u *cardUser) Str(int) (string, bool)    { return "", false }
+func (u *cardUser) Bool(int) (bool, bool)     { return false, false }
+func (u *cardUser) Time(int) (int64, bool)    { return 0, false }
+
+// BenchmarkMatchRecordCard is single-user evaluation of the card example
+// over a typed Record.
+func BenchmarkMatchRecordCard(b *testing.B) {
+	eng := Open(columnar.Demo(columnar.DemoOptions{Rows: 1000, Anchor: testAnchor}))
+	q, err := eng.Compile(`age between 25 and 54 and purchases_30d > 3`, WithNow(testAnchor))
+	if err != nil {
+		b.Fatal(err)
+	}
+	u := &cardUser{age: 31, purchases: 5, ageCol: eng.ColumnIndex("age"), purchCol: eng.ColumnIndex("purchases_30d")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := q.MatchRecord(u, testAnchor); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
 // BenchmarkProfile10M profiles the card example against all 10M users
 // over every column of the demo table.
 func BenchmarkProfile10M(b *testing.B) {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 
@@ -83,11 +85,64 @@ func checkAgainstReference(t *testing.T, eng *Engine, q *Query, rows []map[strin
 	for i := range rows {
 		require.Equal(t, want[i], got.Get(i), "%s\nrow %d: %v", what, i, rows[i])
 	}
+	readsList := slices.ContainsFunc(q.Columns(), func(c string) bool { return c == "l" || c == "li" })
 	for i := 0; i < min(len(rows), 40); i++ {
 		m, err := q.MatchAt(MapRow(matchRow(rows[i])), testAnchor)
 		require.NoError(t, err, what)
 		require.Equal(t, want[i], m, "Match: %s\nrow %d: %v", what, i, rows[i])
+		if readsList { // a Record has no list columns
+			continue
+		}
+		m, err = q.MatchRecord(&refRecord{row: rows[i], fields: eng.fields}, testAnchor)
+		require.NoError(t, err, what)
+		require.Equal(t, want[i], m, "MatchRecord: %s\nrow %d: %v", what, i, rows[i])
 	}
+}
+
+// refRecord is a Record over a reference row.
+type refRecord struct {
+	row    map[string]any
+	fields []arrow.Field
+}
+
+func (r *refRecord) get(col int) (any, bool) {
+	v := r.row[r.fields[col].Name]
+	return v, v != nil
+}
+func (r *refRecord) Int(col int) (int64, bool) {
+	v, ok := r.get(col)
+	if !ok {
+		return 0, false
+	}
+	return v.(int64), true
+}
+func (r *refRecord) Float(col int) (float64, bool) {
+	v, ok := r.get(col)
+	if !ok {
+		return 0, false
+	}
+	return v.(float64), true
+}
+func (r *refRecord) Str(col int) (string, bool) {
+	v, ok := r.get(col)
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
+}
+func (r *refRecord) Bool(col int) (bool, bool) {
+	v, ok := r.get(col)
+	if !ok {
+		return false, false
+	}
+	return v.(bool), true
+}
+func (r *refRecord) Time(col int) (int64, bool) {
+	v, ok := r.get(col)
+	if !ok {
+		return 0, false
+	}
+	return int64(v.(refTime)), true
 }
 
 // matchRow converts a reference row to the Go values Match accepts.

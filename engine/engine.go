@@ -21,6 +21,7 @@ import (
 type Engine struct {
 	table    *columnar.Table
 	schema   *arrowSchema
+	fields   []arrow.Field            // the table's fields (Schema.Fields copies them)
 	ranks    columnCache[*ranking]    // column ranks for percent_rank, ntile and the RFM scores
 	profiles columnCache[*baseColumn] // the whole table's column summaries, for Profile
 }
@@ -29,7 +30,7 @@ type Engine struct {
 // the caller keeps it alive (and releases it) for as long as the engine
 // and its queries are used.
 func Open(t *columnar.Table) *Engine {
-	return &Engine{table: t, schema: newArrowSchema(t.Schema)}
+	return &Engine{table: t, schema: newArrowSchema(t.Schema), fields: t.Schema.Fields()}
 }
 
 // OpenSchema returns an engine over an empty table with the given schema:
@@ -76,6 +77,8 @@ type Query struct {
 	Warnings   []diag.Diagnostic
 	cost       float64
 	maxRunTime time.Duration
+	fastOnce   sync.Once
+	fast       fastBool // MatchRecord's closures, compiled on first use
 }
 
 // Compile parses, checks and plans src. Errors are *diag.List values that

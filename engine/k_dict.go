@@ -93,15 +93,10 @@ func truthCode(v Value) uint8 {
 	return 0
 }
 
-// nullRow is a row whose every column is null.
-type nullRow struct{}
-
-func (nullRow) value(n *node) (Value, error) { return null(n.k), nil }
-
 // nullResult is the predicate's value where the column is null: not always
 // UNKNOWN (`is null`, `or true`), so it is computed, not assumed.
 func nullResult(n *node, now int64) uint8 {
-	v, err := n.eval(nullRow{}, now)
+	v, err := n.eval(&rowSource{nulls: true}, now)
 	if err != nil {
 		return 2
 	}

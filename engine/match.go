@@ -42,7 +42,7 @@ func (q *Query) MatchAt(row Row, t time.Time) (member bool, err error) {
 			member, err = false, fmt.Errorf("internal error matching %q: %v", q.src, r)
 		}
 	}()
-	v, err := q.plan.eval(&rowAdapter{row: row, schema: q.engine.table.Schema.Fields()}, t.UnixMicro())
+	v, err := q.plan.eval(&rowSource{row: &rowAdapter{row: row, schema: q.engine.fields}}, t.UnixMicro())
 	if err != nil {
 		return false, err
 	}
@@ -168,7 +168,7 @@ func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
 			truth, err = Unknown, fmt.Errorf("internal error evaluating %q: %v", q.src, r)
 		}
 	}()
-	v, err := q.plan.eval(&rowAdapter{row: row, schema: q.engine.table.Schema.Fields()}, t.UnixMicro())
+	v, err := q.plan.eval(&rowSource{row: &rowAdapter{row: row, schema: q.engine.fields}}, t.UnixMicro())
 	switch {
 	case err != nil:
 		return Unknown, err

@@ -13,13 +13,30 @@ import (
 // DuckDB raises an out-of-range error.
 var errOverflow = errors.New("integer overflow")
 
-// rowValues supplies column values to the scalar evaluator.
-type rowValues interface {
-	value(n *node) (Value, error)
+// rowSource supplies one row's column values to the scalar evaluator:
+// from a Record, from a Row, or null for every column. It is a concrete
+// type so that evaluation over a Record does not allocate.
+type rowSource struct {
+	rec   Record
+	row   *rowAdapter
+	nulls bool
 }
 
+func (s *rowSource) value(n *node) (Value, error) {
+	switch {
+	case s.nulls:
+		return null(n.k), nil
+	case s.rec != nil:
+		return recordValue(s.rec, n)
+	}
+	return s.row.value(n)
+}
+
+// maxStackArgs is the operand count evaluated without allocating.
+const maxStackArgs = 4
+
 // eval evaluates n for one row (row may be nil for constant folding).
-func (n *node) eval(row rowValues, now int64) (Value, error) {
+func (n *node) eval(row *rowSource, now int64) (Value, error) {
 	switch n.op {
 	case opConst:
 		return n.val, nil
@@ -33,7 +50,12 @@ func (n *node) eval(row rowValues, now int64) (Value, error) {
 	case opAnd, opOr:
 		return n.evalLogic(row, now)
 	}
-	args := make([]Value, len(n.kids))
+	var buf [maxStackArgs]Value
+	args := buf[:0]
+	if len(n.kids) > maxStackArgs {
+		args = make([]Value, 0, len(n.kids))
+	}
+	args = args[:len(n.kids)]
 	for i, k := range n.kids {
 		v, err := k.eval(row, now)
 		if err != nil {
@@ -45,7 +67,7 @@ func (n *node) eval(row rowValues, now int64) (Value, error) {
 }
 
 // evalLogic applies Kleene and/or.
-func (n *node) evalLogic(row rowValues, now int64) (Value, error) {
+func (n *node) evalLogic(row *rowSource, now int64) (Value, error) {
 	isAnd := n.op == opAnd
 	sawNull := false
 	for _, k := range n.kids {
