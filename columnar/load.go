@@ -161,6 +161,7 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 		}
 		return nil, &LoadError{Path: path, Err: err}
 	}
+	batches = compactBatches(batches, opts.Mem)
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return NewTable(name, schema, batches), nil
 }
