@@ -122,16 +122,28 @@ func rangeArray(a arrow.Array, lo, hi int64, out []uint64) {
 	}
 }
 
-// inRange sets bit i where lo <= vals[i] <= hi, with one unsigned compare.
+// inRange sets bit i where lo <= vals[i] <= hi, with one unsigned compare,
+// unrolled by eight like cmpConst.
 func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](vals []T, lo, hi int64, out []uint64) {
-	width := uint64(hi) - uint64(lo)
+	width, base := uint64(hi)-uint64(lo), uint64(lo)
+	in := func(x T) uint64 { return b2u(uint64(int64(x))-base <= width) }
 	n := len(vals)
-	for w := 0; w < words(n); w++ {
-		chunk := vals[w<<6 : min(w<<6+64, n)]
+	full := n &^ 63
+	for w := 0; w < full>>6; w++ {
+		chunk := vals[w<<6 : w<<6+64 : w<<6+64]
 		var bits uint64
-		for j, x := range chunk {
-			bits |= b2u(uint64(int64(x))-uint64(lo) <= width) << uint(j)
+		for j := 0; j < 64; j += 8 {
+			x := chunk[j : j+8 : j+8]
+			bits |= (in(x[0]) | in(x[1])<<1 | in(x[2])<<2 | in(x[3])<<3 |
+				in(x[4])<<4 | in(x[5])<<5 | in(x[6])<<6 | in(x[7])<<7) << uint(j)
 		}
 		out[w] = bits
+	}
+	if full < n {
+		var bits uint64
+		for j, x := range vals[full:] {
+			bits |= in(x) << uint(j)
+		}
+		out[full>>6] = bits
 	}
 }
