@@ -35,10 +35,50 @@ func (cp *compiler) compare(n *node) evalFn {
 	if cp.plain {
 		return cp.generalCompare(x, y, op)
 	}
+	if r := daysSinceRange(x, y, op); r != nil {
+		return cp.compile(r)
+	}
 	if f := cp.columnConstCompare(x, y, op); f != nil {
 		return f
 	}
 	return cp.generalCompare(x, y, op)
+}
+
+// maxDaysRewrite bounds the day counts daysSinceRange rewrites, so the
+// bounds it computes cannot overflow.
+const maxDaysRewrite = 10_000_000
+
+// daysSinceRange rewrites `days_since(col) op c` (c an integer constant)
+// as comparisons of the column itself with now() − k days, which run as a
+// native timestamp kernel instead of computing every row's day count.
+// With x = now − t, floor(x / 1d) > c ⇔ x ≥ (c+1)·1d ⇔ t ≤ now − (c+1)·1d,
+// and likewise for the other operators. nil when the shape does not fit.
+func daysSinceRange(x, y *node, op ast.CompareOp) *node {
+	if x.op != opCall || x.fn != "days_since" || x.kids[0].op != opCol || len(x.kids[0].fields) > 0 ||
+		y.op != opConst || y.val.Null || y.k != kInt || y.val.I > maxDaysRewrite || y.val.I < -maxDaysRewrite {
+		return nil
+	}
+	t, c := x.kids[0], y.val.I
+	bound := func(days int64) *node { // now() − days·1d
+		return &node{op: opArith, k: kTime, arith: ast.Sub, kids: []*node{
+			{op: opNow, k: kTime}, {op: opConst, k: kDur, val: durVal(days * dayMicros)}}}
+	}
+	cmp := func(op ast.CompareOp, days int64) *node {
+		return &node{op: opCmp, k: kBool, cmp: op, kids: []*node{t, bound(days)}}
+	}
+	switch op {
+	case ast.Gt:
+		return cmp(ast.Le, c+1)
+	case ast.Ge:
+		return cmp(ast.Le, c)
+	case ast.Lt:
+		return cmp(ast.Gt, c)
+	case ast.Le:
+		return cmp(ast.Gt, c+1)
+	case ast.Eq:
+		return &node{op: opAnd, k: kBool, kids: []*node{cmp(ast.Gt, c+1), cmp(ast.Le, c)}}
+	}
+	return &node{op: opOr, k: kBool, kids: []*node{cmp(ast.Le, c+1), cmp(ast.Gt, c)}}
 }
 
 // generalCompare evaluates both sides as vectors and compares row by row.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -235,5 +236,36 @@ func BenchmarkRanking10M(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestDaysSinceRewrite: `days_since(col) op c`, run as a timestamp range,
+// selects exactly what computing every row's day count selects, at
+// boundaries too (dates at midnight with now() at midnight).
+func TestDaysSinceRewrite(t *testing.T) {
+	rows := randRows(rand.New(rand.NewPCG(5, 6)), 3000, 0.1)
+	tbl := buildTable(nil, rows, 500)
+	defer tbl.Release()
+	eng := Open(tbl)
+	midnight := testAnchor.Truncate(24 * time.Hour)
+	for _, now := range []time.Time{testAnchor, midnight} {
+		for _, col := range []string{"t", "dt"} {
+			for _, op := range []string{"=", "!=", "<", "<=", ">", ">="} {
+				for c := -2; c <= 125; c += 9 {
+					src := fmt.Sprintf("days_since(%s) %s %d", col, op, c)
+					fast, err := eng.Compile(src, WithNow(now))
+					require.NoError(t, err)
+					require.NotNil(t, daysSinceRange(fast.plan.kids[0], fast.plan.kids[1], fast.plan.cmp), "%s is rewritten", src)
+					plain, err := eng.Compile(src, WithNow(now), WithoutOptimizations())
+					require.NoError(t, err)
+					a, err := fast.Run(context.Background())
+					require.NoError(t, err)
+					b, err := plain.Run(context.Background())
+					require.NoError(t, err)
+					require.Equal(t, b.Bitmap(), a.Bitmap(), "%s at %s", src, now)
+					require.Equal(t, b.Unknown(), a.Unknown(), src)
+				}
+			}
+		}
 	}
 }
