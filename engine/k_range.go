@@ -54,6 +54,43 @@ func rangeType(t arrow.DataType) bool {
 	return false
 }
 
+// floatRangeTerm is a bound of `float64 column op constant` in an and,
+// made inclusive: x > c is x >= the next float above c.
+type floatRangeTerm struct {
+	col   int
+	lower bool
+	bound float64
+	empty bool // x > +Inf or x < -Inf: no value qualifies
+}
+
+// asFloatRangeTerm recognizes a float64 column compared with a non-NaN
+// constant by <, <=, > or >=.
+func asFloatRangeTerm(n *node) (floatRangeTerm, bool) {
+	if n.op != opCmp {
+		return floatRangeTerm{}, false
+	}
+	x, y, op := n.kids[0], n.kids[1], n.cmp
+	if x.op == opConst {
+		x, y, op = y, x, flip(op)
+	}
+	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null || y.val.K != kFloat ||
+		x.atype.ID() != arrow.FLOAT64 || math.IsNaN(y.val.F) {
+		return floatRangeTerm{}, false
+	}
+	c := y.val.F
+	switch op {
+	case ast.Ge:
+		return floatRangeTerm{col: x.col, lower: true, bound: c}, true
+	case ast.Gt:
+		return floatRangeTerm{col: x.col, lower: true, bound: math.Nextafter(c, math.Inf(1)), empty: math.IsInf(c, 1)}, true
+	case ast.Le:
+		return floatRangeTerm{col: x.col, bound: c}, true
+	case ast.Lt:
+		return floatRangeTerm{col: x.col, bound: math.Nextafter(c, math.Inf(-1)), empty: math.IsInf(c, -1)}, true
+	}
+	return floatRangeTerm{}, false
+}
+
 // fuseRanges replaces pairs of lower and upper bounds on one column inside
 // an and by a single range kernel.
 func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
@@ -71,6 +108,21 @@ func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
 			}
 			used[i], used[j] = true, true
 			fused = append(fused, cp.rangeKernel(a.kids, ra.col, ra.bound, rb.bound))
+			break
+		}
+	}
+	for i, a := range kids {
+		ra, ok := asFloatRangeTerm(a)
+		if !ok || used[i] || !ra.lower {
+			continue
+		}
+		for j, b := range kids {
+			rb, ok := asFloatRangeTerm(b)
+			if !ok || used[j] || rb.lower || rb.col != ra.col {
+				continue
+			}
+			used[i], used[j] = true, true
+			fused = append(fused, cp.floatRangeKernel(ra.col, ra.bound, rb.bound, ra.empty || rb.empty))
 			break
 		}
 	}
@@ -97,6 +149,49 @@ func (cp *compiler) rangeKernel(_ []*node, col int, lo, hi int64) evalFn {
 		}
 		maskByValid(v)
 		return v
+	}
+}
+
+// floatRangeKernel selects lo <= x <= hi on a float64 column. NaN, which
+// sorts above everything, fails the upper bound, as Go's <= does.
+func (cp *compiler) floatRangeKernel(col int, lo, hi float64, empty bool) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec {
+		arr := c.cols[col]
+		v := c.boolOut(s)
+		v.valid = validityOf(arr, v.ownW)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
+		if !empty {
+			inFloatRange(arr.(*array.Float64).Float64Values(), lo, hi, v.bits)
+		}
+		maskByValid(v)
+		return v
+	}
+}
+
+// inFloatRange sets bit i where lo <= vals[i] <= hi, unrolled like inRange.
+func inFloatRange(vals []float64, lo, hi float64, out []uint64) {
+	in := func(x float64) uint64 { return b2u(x >= lo) & b2u(x <= hi) }
+	n := len(vals)
+	full := n &^ 63
+	for w := 0; w < full>>6; w++ {
+		chunk := vals[w<<6 : w<<6+64 : w<<6+64]
+		var bits uint64
+		for j := 0; j < 64; j += 8 {
+			x := chunk[j : j+8 : j+8]
+			bits |= (in(x[0]) | in(x[1])<<1 | in(x[2])<<2 | in(x[3])<<3 |
+				in(x[4])<<4 | in(x[5])<<5 | in(x[6])<<6 | in(x[7])<<7) << uint(j)
+		}
+		out[w] = bits
+	}
+	if full < n {
+		var bits uint64
+		for j, x := range vals[full:] {
+			bits |= in(x) << uint(j)
+		}
+		out[full>>6] = bits
 	}
 }
 

@@ -267,6 +267,9 @@ func coerce(n *node, k kind) *node {
 		return &node{op: opConst, k: k, val: null(k)}
 	}
 	if n.k == kInt && k == kFloat {
+		if n.op == opConst && !n.val.Null { // cast now, so the parent folds
+			return &node{op: opConst, k: kFloat, val: floatVal(float64(n.val.I)), span: n.span}
+		}
 		return &node{op: opCast, k: kFloat, kids: []*node{n}}
 	}
 	return n

@@ -269,3 +269,33 @@ func TestDaysSinceRewrite(t *testing.T) {
 		}
 	}
 }
+
+// TestFloatRangeFusion: two bounds on one float column, fused into one
+// pass, select what the separate comparisons select, with NaN, ±Inf, -0.0
+// and nulls in the column and at the bounds.
+func TestFloatRangeFusion(t *testing.T) {
+	rows := randRows(rand.New(rand.NewPCG(8, 9)), 4000, 0.1)
+	tbl := buildTable(nil, rows, 777)
+	defer tbl.Release()
+	eng := Open(tbl)
+	bounds := []string{"(-1e308 * 10)", "-12.5", "-0.0", "0.0", "0.25", "3.0", "12.25", "(1e308 * 10)"} // ±Inf by folding
+	for _, lo := range bounds {
+		for _, hi := range bounds {
+			for _, ops := range [][2]string{{">=", "<="}, {">", "<"}, {">=", "<"}, {">", "<="}} {
+				src := fmt.Sprintf("f %s %s and f %s %s", ops[0], lo, ops[1], hi)
+				q, err := eng.Compile(src)
+				require.NoError(t, err)
+				_, ok1 := asFloatRangeTerm(q.plan.kids[0])
+				_, ok2 := asFloatRangeTerm(q.plan.kids[1])
+				require.True(t, ok1 && ok2, "%s is fused", src)
+				plain, err := eng.Compile(src, WithoutOptimizations())
+				require.NoError(t, err)
+				a, err := q.Run(context.Background())
+				require.NoError(t, err)
+				b, err := plain.Run(context.Background())
+				require.NoError(t, err)
+				require.Equal(t, b.Bitmap(), a.Bitmap(), src)
+			}
+		}
+	}
+}
