@@ -9,15 +9,20 @@ import (
 	"github.com/segql/segql/lang/ast"
 )
 
-// rangeTerm is a bound of `column op constant` in an and.
+// rangeTerm is a bound of `column op constant` in an and. The constant is
+// fixed at compile time, or (run != nil) fixed per run: an expression of
+// now() and constants, evaluated once per batch.
 type rangeTerm struct {
 	col   int
 	lower bool  // >= or >
-	bound int64 // inclusive after adjustment
+	bound int64 // inclusive after adjustment (compile-time constants)
+	run   *node // the bound's expression, when it involves now()
+	adj   int64 // added to run's value: +1 for >, -1 for <
 }
 
-// asRangeTerm recognizes an integer column compared with an integer or
-// time constant by <, <=, > or >=.
+// asRangeTerm recognizes an integer or timestamp column compared by <, <=,
+// > or >= with an integer or time constant, or with an expression of now()
+// and constants.
 func asRangeTerm(n *node) (rangeTerm, bool) {
 	if n.op != opCmp {
 		return rangeTerm{}, false
@@ -26,22 +31,59 @@ func asRangeTerm(n *node) (rangeTerm, bool) {
 	if x.op == opConst {
 		x, y, op = y, x, flip(op)
 	}
-	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null || !rangeType(x.atype) ||
-		(y.val.K != kInt && y.val.K != kTime) {
+	if x.op != opCol || len(x.fields) > 0 || !rangeType(x.atype) || (y.k != kInt && y.k != kTime) {
 		return rangeTerm{}, false
 	}
-	c := y.val.I
+	t := rangeTerm{col: x.col}
+	switch {
+	case y.op == opConst && !y.val.Null:
+		t.bound = y.val.I
+	case y.op != opConst && !hasColumn(y):
+		t.run = y
+	default:
+		return rangeTerm{}, false
+	}
 	switch op {
 	case ast.Ge:
-		return rangeTerm{x.col, true, c}, true
+		t.lower = true
 	case ast.Gt:
-		return rangeTerm{x.col, true, c + 1}, c != math.MaxInt64
+		t.lower, t.adj = true, 1
 	case ast.Le:
-		return rangeTerm{x.col, false, c}, true
 	case ast.Lt:
-		return rangeTerm{x.col, false, c - 1}, c != math.MinInt64
+		t.adj = -1
+	default:
+		return rangeTerm{}, false
 	}
-	return rangeTerm{}, false
+	if t.run == nil {
+		var ok bool
+		if t.bound, ok = adjust(t.bound, t.adj); !ok {
+			return rangeTerm{}, false
+		}
+	}
+	return t, true
+}
+
+// adjust makes a strict bound inclusive; ok is false on overflow (an
+// empty bound the general kernels handle).
+func adjust(b, adj int64) (int64, bool) {
+	switch {
+	case adj > 0 && b == math.MaxInt64, adj < 0 && b == math.MinInt64:
+		return 0, false
+	}
+	return b + adj, true
+}
+
+// value is the term's inclusive bound for a run with now(); ok is false
+// when it is null or overflows.
+func (t rangeTerm) value(now int64) (int64, bool) {
+	if t.run == nil {
+		return t.bound, true
+	}
+	v, err := t.run.eval(nil, now)
+	if err != nil || v.Null {
+		return 0, false
+	}
+	return adjust(v.I, t.adj)
 }
 
 func rangeType(t arrow.DataType) bool {
@@ -107,7 +149,7 @@ func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
 				continue
 			}
 			used[i], used[j] = true, true
-			fused = append(fused, cp.rangeKernel(a.kids, ra.col, ra.bound, rb.bound))
+			fused = append(fused, cp.rangeKernel(a, b, ra, rb))
 			break
 		}
 	}
@@ -135,17 +177,32 @@ func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
 	return fused, rest
 }
 
-func (cp *compiler) rangeKernel(_ []*node, col int, lo, hi int64) evalFn {
+// rangeKernel evaluates lo <= column <= hi in one pass. Bounds fixed per
+// run are computed once per batch; when one is null or overflows, the two
+// comparisons a and b run separately (general kernels).
+func (cp *compiler) rangeKernel(a, b *node, lo, hi rangeTerm) evalFn {
 	s := cp.slot()
+	var general evalFn
+	if lo.run != nil || hi.run != nil { // compiled plain, so it is not fused again
+		saved := cp.plain
+		cp.plain = true
+		general = cp.compile(&node{op: opAnd, k: kBool, kids: []*node{a, b}})
+		cp.plain = saved
+	}
 	return func(c *ectx) *vec {
-		arr := c.cols[col]
+		l, okL := lo.value(c.now)
+		h, okH := hi.value(c.now)
+		if !okL || !okH {
+			return general(c)
+		}
+		arr := c.cols[lo.col]
 		v := c.boolOut(s)
 		v.valid = validityOf(arr, v.ownW)
 		if v.valid != nil {
 			v.ownW = v.valid
 		}
-		if lo <= hi {
-			rangeArray(arr, lo, hi, v.bits)
+		if l <= h {
+			rangeArray(arr, l, h, v.bits)
 		}
 		maskByValid(v)
 		return v

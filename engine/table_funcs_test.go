@@ -299,3 +299,48 @@ func TestFloatRangeFusion(t *testing.T) {
 		}
 	}
 }
+
+// TestRunBoundRangeFusion: bounds relative to now() (within, and explicit
+// comparisons) fuse into one range pass that selects what the separate
+// comparisons select.
+func TestRunBoundRangeFusion(t *testing.T) {
+	rows := randRows(rand.New(rand.NewPCG(10, 11)), 3000, 0.1)
+	tbl := buildTable(nil, rows, 613)
+	defer tbl.Release()
+	eng := Open(tbl)
+	srcs := []string{
+		"t within 30d", "t within 0s", "t within 1w", "t within 100000d",
+		"t > now() - 3d and t < now()", "t >= now() - 45d and t <= now() - 40d",
+		"t > now() and t < now() - 1d", "a > 3 and t within 10d and a < 9",
+	}
+	for _, now := range []time.Time{testAnchor, testAnchor.Add(-50 * 24 * time.Hour)} {
+		for _, src := range srcs {
+			q, err := eng.Compile(src, WithNow(now))
+			require.NoError(t, err)
+			fused := 0
+			for _, k := range q.plan.kids {
+				if term, ok := asRangeTerm(k); ok && term.run != nil {
+					fused++
+				}
+			}
+			require.GreaterOrEqual(t, fused, 2, "%s has two bounds fixed per run", src)
+			plain, err := eng.Compile(src, WithNow(now), WithoutOptimizations())
+			require.NoError(t, err)
+			a, err := q.Run(context.Background())
+			require.NoError(t, err)
+			b, err := plain.Run(context.Background())
+			require.NoError(t, err)
+			require.Equal(t, b.Bitmap(), a.Bitmap(), "%s at %s", src, now)
+			require.Equal(t, b.Unknown(), a.Unknown(), src)
+		}
+	}
+	// A bound that overflows falls back to the separate comparisons, which
+	// report the overflow as the unfused plan does.
+	src := "t > now() - 1d and t < now() + 106751991d"
+	for _, opts := range [][]Option{nil, {WithoutOptimizations()}} {
+		q, err := eng.Compile(src, append(opts, WithNow(testAnchor))...)
+		require.NoError(t, err)
+		_, err = q.Run(context.Background())
+		require.ErrorContains(t, err, "overflow", "%v", opts)
+	}
+}
