@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,10 +144,12 @@ func TestCancelNoLeak(t *testing.T) {
 
 // FuzzEval compiles arbitrary input against a small random table; whatever
 // compiles must evaluate without error or panic (overflow aside) and agree
-// with single-user evaluation on every row.
+// with single-user evaluation on every row (Match, and MatchRecord where no
+// list column is read).
 func FuzzEval(f *testing.F) {
 	for _, s := range []string{`a > 1 and s like "a%"`, `not (d in ("ab", null)) or p`, `l contains any ("a", "yoga")`,
-		`t within 30d and days_since(dt) > 3`, `coalesce(f, a) / b >= 0.5`, `upper(s) = "AB" or len(li) = 2`} {
+		`t within 30d and days_since(dt) > 3`, `coalesce(f, a) / b >= 0.5`, `upper(s) = "AB" or len(li) = 2`,
+		`ntile(f, 4) = 2 or percent_rank(t) > 50%`, `sample(a, 30%, "x") and bucket(s, "y") < 5000`, `r_score(dt) >= 3`} {
 		f.Add(s)
 	}
 	rows := randRows(rand.New(rand.NewPCG(1, 1)), 64, 0.2)
@@ -172,6 +175,12 @@ func FuzzEval(f *testing.F) {
 			}
 			if m != bm.Get(i) {
 				t.Fatalf("%q row %d: batch %v, single-user %v", src, i, bm.Get(i), m)
+			}
+			if slices.ContainsFunc(q.Columns(), func(c string) bool { return c == "l" || c == "li" }) {
+				continue
+			}
+			if m, err := q.MatchRecord(&refRecord{row: rows[i], fields: eng.fields}, testAnchor); err != nil || m != bm.Get(i) {
+				t.Fatalf("%q row %d: batch %v, MatchRecord %v (%v)", src, i, bm.Get(i), m, err)
 			}
 		}
 	})
