@@ -255,30 +255,51 @@ func inFloatRange(vals []float64, lo, hi float64, out []uint64) {
 func rangeArray(a arrow.Array, lo, hi int64, out []uint64) {
 	switch a := a.(type) {
 	case *array.Int8:
-		inRange(a.Int8Values(), lo, hi, out)
+		rangeOf[int8, uint8](a.Int8Values(), lo, hi, math.MinInt8, math.MaxInt8, out)
 	case *array.Int16:
-		inRange(a.Int16Values(), lo, hi, out)
+		rangeOf[int16, uint16](a.Int16Values(), lo, hi, math.MinInt16, math.MaxInt16, out)
 	case *array.Int32:
-		inRange(a.Int32Values(), lo, hi, out)
+		rangeOf[int32, uint32](a.Int32Values(), lo, hi, math.MinInt32, math.MaxInt32, out)
 	case *array.Int64:
-		inRange(a.Int64Values(), lo, hi, out)
+		rangeOf[int64, uint64](a.Int64Values(), lo, hi, math.MinInt64, math.MaxInt64, out)
 	case *array.Uint8:
-		inRange(a.Uint8Values(), lo, hi, out)
+		rangeOf[uint8, uint8](a.Uint8Values(), lo, hi, 0, math.MaxUint8, out)
 	case *array.Uint16:
-		inRange(a.Uint16Values(), lo, hi, out)
+		rangeOf[uint16, uint16](a.Uint16Values(), lo, hi, 0, math.MaxUint16, out)
 	case *array.Uint32:
-		inRange(a.Uint32Values(), lo, hi, out)
+		rangeOf[uint32, uint32](a.Uint32Values(), lo, hi, 0, math.MaxUint32, out)
 	case *array.Timestamp:
 		vals := a.TimestampValues()
-		inRange(*(*[]int64)(ptrOf(&vals)), lo, hi, out)
+		rangeOf[int64, uint64](*(*[]int64)(ptrOf(&vals)), lo, hi, math.MinInt64, math.MaxInt64, out)
 	}
 }
 
-// inRange sets bit i where lo <= vals[i] <= hi, with one unsigned compare,
-// unrolled by eight like cmpConst.
-func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](vals []T, lo, hi int64, out []uint64) {
-	width, base := uint64(hi)-uint64(lo), uint64(lo)
-	in := func(x T) uint64 { return b2u(uint64(int64(x))-base <= width) }
+// rangeOf clamps [lo, hi] to the values T can hold (min, max) and runs
+// inRange in T's own width: no widening per element.
+func rangeOf[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32, U uint8 | uint16 | uint32 | uint64](vals []T, lo, hi, min, max int64, out []uint64) {
+	lo, hi = clampRange(lo, hi, min, max)
+	if lo > hi {
+		clear(out[:words(len(vals))])
+		return
+	}
+	inRange[T, U](vals, T(lo), T(hi), out)
+}
+
+func clampRange(lo, hi, min, max int64) (int64, int64) {
+	if lo < min {
+		lo = min
+	}
+	if hi > max {
+		hi = max
+	}
+	return lo, hi
+}
+
+// inRange sets bit i where lo <= vals[i] <= hi (lo <= hi) with one
+// unsigned compare in T's width (U is T's unsigned counterpart), unrolled
+// by eight like cmpConst.
+func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32, U uint8 | uint16 | uint32 | uint64](vals []T, lo, hi T, out []uint64) {
+	width, base := U(hi)-U(lo), U(lo)
 	n := len(vals)
 	full := n &^ 63
 	for w := 0; w < full>>6; w++ {
@@ -286,15 +307,15 @@ func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](vals []T,
 		var bits uint64
 		for j := 0; j < 64; j += 8 {
 			x := chunk[j : j+8 : j+8]
-			bits |= (in(x[0]) | in(x[1])<<1 | in(x[2])<<2 | in(x[3])<<3 |
-				in(x[4])<<4 | in(x[5])<<5 | in(x[6])<<6 | in(x[7])<<7) << uint(j)
+			bits |= (b2u(U(x[0])-base <= width) | b2u(U(x[1])-base <= width)<<1 | b2u(U(x[2])-base <= width)<<2 | b2u(U(x[3])-base <= width)<<3 |
+				b2u(U(x[4])-base <= width)<<4 | b2u(U(x[5])-base <= width)<<5 | b2u(U(x[6])-base <= width)<<6 | b2u(U(x[7])-base <= width)<<7) << uint(j)
 		}
 		out[w] = bits
 	}
 	if full < n {
 		var bits uint64
 		for j, x := range vals[full:] {
-			bits |= in(x) << uint(j)
+			bits |= b2u(U(x)-base <= width) << uint(j)
 		}
 		out[full>>6] = bits
 	}

@@ -344,3 +344,29 @@ func TestRunBoundRangeFusion(t *testing.T) {
 		require.ErrorContains(t, err, "overflow", "%v", opts)
 	}
 }
+
+// TestNarrowRangeClamp: ranges on narrow and unsigned integer columns run
+// in the column's own width, with bounds beyond the type clamped, and
+// select what the separate comparisons select.
+func TestNarrowRangeClamp(t *testing.T) {
+	tbl := typesTable(t, memory.DefaultAllocator)
+	defer tbl.Release()
+	eng := Open(tbl)
+	bounds := []string{"-9223372036854775808", "-70000", "-129", "-128", "-1", "0", "1", "2", "127", "128", "255", "256", "65536", "4294967296", "9223372036854775807"}
+	for _, col := range []string{"i8", "i16", "u8", "u16", "u32", "id"} {
+		for _, lo := range bounds {
+			for _, hi := range bounds {
+				src := fmt.Sprintf("%s >= %s and %s <= %s", col, lo, col, hi)
+				q, err := eng.Compile(src)
+				require.NoError(t, err)
+				plain, err := eng.Compile(src, WithoutOptimizations())
+				require.NoError(t, err)
+				a, err := q.Run(context.Background())
+				require.NoError(t, err)
+				b, err := plain.Run(context.Background())
+				require.NoError(t, err)
+				require.Equal(t, b.Bitmap(), a.Bitmap(), src)
+			}
+		}
+	}
+}
