@@ -253,17 +253,8 @@ func TestDaysSinceRewrite(t *testing.T) {
 			for _, op := range []string{"=", "!=", "<", "<=", ">", ">="} {
 				for c := -2; c <= 125; c += 9 {
 					src := fmt.Sprintf("days_since(%s) %s %d", col, op, c)
-					fast, err := eng.Compile(src, WithNow(now))
-					require.NoError(t, err)
+					fast := requireSameAsPlain(t, eng, src, WithNow(now))
 					require.NotNil(t, daysSinceRange(fast.plan.kids[0], fast.plan.kids[1], fast.plan.cmp), "%s is rewritten", src)
-					plain, err := eng.Compile(src, WithNow(now), WithoutOptimizations())
-					require.NoError(t, err)
-					a, err := fast.Run(context.Background())
-					require.NoError(t, err)
-					b, err := plain.Run(context.Background())
-					require.NoError(t, err)
-					require.Equal(t, b.Bitmap(), a.Bitmap(), "%s at %s", src, now)
-					require.Equal(t, b.Unknown(), a.Unknown(), src)
 				}
 			}
 		}
@@ -283,18 +274,10 @@ func TestFloatRangeFusion(t *testing.T) {
 		for _, hi := range bounds {
 			for _, ops := range [][2]string{{">=", "<="}, {">", "<"}, {">=", "<"}, {">", "<="}} {
 				src := fmt.Sprintf("f %s %s and f %s %s", ops[0], lo, ops[1], hi)
-				q, err := eng.Compile(src)
-				require.NoError(t, err)
+				q := requireSameAsPlain(t, eng, src)
 				_, ok1 := asFloatRangeTerm(q.plan.kids[0])
 				_, ok2 := asFloatRangeTerm(q.plan.kids[1])
 				require.True(t, ok1 && ok2, "%s is fused", src)
-				plain, err := eng.Compile(src, WithoutOptimizations())
-				require.NoError(t, err)
-				a, err := q.Run(context.Background())
-				require.NoError(t, err)
-				b, err := plain.Run(context.Background())
-				require.NoError(t, err)
-				require.Equal(t, b.Bitmap(), a.Bitmap(), src)
 			}
 		}
 	}
@@ -315,8 +298,7 @@ func TestRunBoundRangeFusion(t *testing.T) {
 	}
 	for _, now := range []time.Time{testAnchor, testAnchor.Add(-50 * 24 * time.Hour)} {
 		for _, src := range srcs {
-			q, err := eng.Compile(src, WithNow(now))
-			require.NoError(t, err)
+			q := requireSameAsPlain(t, eng, src, WithNow(now))
 			fused := 0
 			for _, k := range q.plan.kids {
 				if term, ok := asRangeTerm(k); ok && term.run != nil {
@@ -324,14 +306,6 @@ func TestRunBoundRangeFusion(t *testing.T) {
 				}
 			}
 			require.GreaterOrEqual(t, fused, 2, "%s has two bounds fixed per run", src)
-			plain, err := eng.Compile(src, WithNow(now), WithoutOptimizations())
-			require.NoError(t, err)
-			a, err := q.Run(context.Background())
-			require.NoError(t, err)
-			b, err := plain.Run(context.Background())
-			require.NoError(t, err)
-			require.Equal(t, b.Bitmap(), a.Bitmap(), "%s at %s", src, now)
-			require.Equal(t, b.Unknown(), a.Unknown(), src)
 		}
 	}
 	// A bound that overflows falls back to the separate comparisons, which
@@ -356,17 +330,25 @@ func TestNarrowRangeClamp(t *testing.T) {
 	for _, col := range []string{"i8", "i16", "u8", "u16", "u32", "id"} {
 		for _, lo := range bounds {
 			for _, hi := range bounds {
-				src := fmt.Sprintf("%s >= %s and %s <= %s", col, lo, col, hi)
-				q, err := eng.Compile(src)
-				require.NoError(t, err)
-				plain, err := eng.Compile(src, WithoutOptimizations())
-				require.NoError(t, err)
-				a, err := q.Run(context.Background())
-				require.NoError(t, err)
-				b, err := plain.Run(context.Background())
-				require.NoError(t, err)
-				require.Equal(t, b.Bitmap(), a.Bitmap(), src)
+				requireSameAsPlain(t, eng, fmt.Sprintf("%s >= %s and %s <= %s", col, lo, col, hi))
 			}
 		}
 	}
+}
+
+// requireSameAsPlain runs src optimized and unoptimized (with opts) and
+// requires the same members and unknowns; it returns the optimized query.
+func requireSameAsPlain(t *testing.T, eng *Engine, src string, opts ...Option) *Query {
+	t.Helper()
+	q, err := eng.Compile(src, opts...)
+	require.NoError(t, err, src)
+	plain, err := eng.Compile(src, append(opts, WithoutOptimizations())...)
+	require.NoError(t, err, src)
+	a, err := q.Run(context.Background())
+	require.NoError(t, err, src)
+	b, err := plain.Run(context.Background())
+	require.NoError(t, err, src)
+	require.Equal(t, b.Bitmap(), a.Bitmap(), src)
+	require.Equal(t, b.Unknown(), a.Unknown(), src)
+	return q
 }
