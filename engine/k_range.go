@@ -136,38 +136,11 @@ func asFloatRangeTerm(n *node) (floatRangeTerm, bool) {
 // fuseRanges replaces pairs of lower and upper bounds on one column inside
 // an and by a single range kernel.
 func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
-	var fused []evalFn
 	used := make([]bool, len(kids))
-	for i, a := range kids {
-		ra, ok := asRangeTerm(a)
-		if !ok || used[i] || !ra.lower {
-			continue
-		}
-		for j, b := range kids {
-			rb, ok := asRangeTerm(b)
-			if !ok || used[j] || rb.lower || rb.col != ra.col {
-				continue
-			}
-			used[i], used[j] = true, true
-			fused = append(fused, cp.rangeKernel(a, b, ra, rb))
-			break
-		}
-	}
-	for i, a := range kids {
-		ra, ok := asFloatRangeTerm(a)
-		if !ok || used[i] || !ra.lower {
-			continue
-		}
-		for j, b := range kids {
-			rb, ok := asFloatRangeTerm(b)
-			if !ok || used[j] || rb.lower || rb.col != ra.col {
-				continue
-			}
-			used[i], used[j] = true, true
-			fused = append(fused, cp.floatRangeKernel(ra.col, ra.bound, rb.bound, ra.empty || rb.empty))
-			break
-		}
-	}
+	fused := pairBounds(kids, used, asRangeTerm, cp.rangeKernel)
+	fused = append(fused, pairBounds(kids, used, asFloatRangeTerm, func(_, _ *node, lo, hi floatRangeTerm) evalFn {
+		return cp.floatRangeKernel(lo.col, lo.bound, hi.bound, lo.empty || hi.empty)
+	})...)
 	var rest []*node
 	for i, k := range kids {
 		if !used[i] {
@@ -175,6 +148,39 @@ func (cp *compiler) fuseRanges(kids []*node) ([]evalFn, []*node) {
 		}
 	}
 	return fused, rest
+}
+
+// boundTerm is a recognized `column op bound` term.
+type boundTerm interface {
+	column() int
+	isLower() bool
+}
+
+func (t rangeTerm) column() int        { return t.col }
+func (t rangeTerm) isLower() bool      { return t.lower }
+func (t floatRangeTerm) column() int   { return t.col }
+func (t floatRangeTerm) isLower() bool { return t.lower }
+
+// pairBounds pairs each unused lower bound with an unused upper bound on
+// the same column, marking both used, and returns one kernel per pair.
+func pairBounds[T boundTerm](kids []*node, used []bool, as func(*node) (T, bool), fuse func(a, b *node, lo, hi T) evalFn) []evalFn {
+	var fused []evalFn
+	for i, a := range kids {
+		lo, ok := as(a)
+		if !ok || used[i] || !lo.isLower() {
+			continue
+		}
+		for j, b := range kids {
+			hi, ok := as(b)
+			if !ok || used[j] || hi.isLower() || hi.column() != lo.column() {
+				continue
+			}
+			used[i], used[j] = true, true
+			fused = append(fused, fuse(a, b, lo, hi))
+			break
+		}
+	}
+	return fused
 }
 
 // rangeKernel evaluates lo <= column <= hi in one pass. Bounds fixed per
