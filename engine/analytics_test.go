@@ -89,9 +89,9 @@ func TestProfile(t *testing.T) {
 
 	age := columnProfile(p, "age")
 	require.Equal(t, NumStats{Count: 200, Mean: 62, P10: 60, Median: 62, P90: 64}, *age.Segment)
-	require.Equal(t, 38.0, age.Baseln.Mean) // (800 × 32 + 200 × 62) / 1000
+	require.Equal(t, 38.0, age.Base.Mean) // (800 × 32 + 200 × 62) / 1000
 	require.InDelta(t, 39.2, age.Deciles[7], 1e-9, "p80 interpolates between 34 and 60")
-	require.Equal(t, 33.0, age.Baseln.Median) // order statistics 499 and 500
+	require.Equal(t, 33.0, age.Base.Median) // order statistics 499 and 500
 
 	country := columnProfile(p, "country")
 	require.Equal(t, "DE", country.Values[0].Value)

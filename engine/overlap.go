@@ -112,13 +112,13 @@ func countCombinations(results []*Result, b int, combos map[uint32]int) {
 	nw := len(results[0].batches[b])
 	var local [1 << 8]int // small masks counted without the map
 	for w := 0; w < nw; w++ {
-		var any uint64
+		var inSome uint64 // rows in at least one segment
 		for _, r := range results {
-			any |= r.batches[b][w]
+			inSome |= r.batches[b][w]
 		}
-		for any != 0 {
-			t := bits.TrailingZeros64(any)
-			any &= any - 1
+		for inSome != 0 {
+			t := bits.TrailingZeros64(inSome)
+			inSome &= inSome - 1
 			var mask uint32
 			for i, r := range results {
 				mask |= uint32(r.batches[b][w]>>uint(t)&1) << i

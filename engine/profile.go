@@ -50,7 +50,7 @@ type ColumnProfile struct {
 	Kind    string       `json:"kind"` // numeric, time, categorical or list
 	Score   float64      `json:"score"`
 	Segment *NumStats    `json:"segment,omitempty"` // numeric and time columns
-	Baseln  *NumStats    `json:"base,omitempty"`
+	Base    *NumStats    `json:"base,omitempty"`
 	Deciles []float64    `json:"base_deciles,omitempty"` // edges: the base's 10th … 90th percentiles
 	Bins    []float64    `json:"segment_bins,omitempty"` // the segment's share in each of the 10 decile bins
 	Values  []ValueShare `json:"values,omitempty"`       // categorical and list columns: the top values
@@ -267,7 +267,7 @@ func (e *Engine) profileNumeric(cp *ColumnProfile, col int, seg, base *Result, p
 	b := e.baseColumn(col, base, false)
 	svals, snulls := e.numericValues(col, seg)
 	sstats, _ := numStats(svals, snulls)
-	cp.Baseln, cp.Deciles = b.stats, b.deciles
+	cp.Base, cp.Deciles = b.stats, b.deciles
 	if pv.MinSize > 0 && len(svals) < pv.MinSize {
 		cp.Suppressed = true
 		return

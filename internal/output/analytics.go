@@ -108,8 +108,8 @@ func profileNumeric(w io.Writer, c engine.ColumnProfile) {
 	if c.Segment != nil {
 		add("segment", c.Segment)
 	}
-	add("base", c.Baseln)
-	if s, b := c.Segment, c.Baseln; s != nil && b != nil && s.Count > 0 && b.Count > 0 && c.Kind == "numeric" {
+	add("base", c.Base)
+	if s, b := c.Segment, c.Base; s != nil && b != nil && s.Count > 0 && b.Count > 0 && c.Kind == "numeric" {
 		rows = append(rows, []string{"difference", signed(s.Mean - b.Mean), signed(s.P10 - b.P10), signed(s.Median - b.Median), signed(s.P90 - b.P90), ""})
 	}
 	indent(w, rows, []bool{false, true, true, true, true, true})
