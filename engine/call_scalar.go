@@ -23,7 +23,7 @@ func callScalar(n *node, a []Value, now int64) (Value, error) {
 	}
 	x := a[0]
 	if n.rank != nil {
-		return rankResult(n.fn, n.rank.rankOf(x), n.rank.n, n.tiles, n.temporal), nil
+		return n.rankValue(n.rank.rankOf(x)), nil
 	}
 	switch n.fn {
 	case "bucket":

@@ -39,7 +39,7 @@ func (e *Engine) Export(ctx context.Context, res *Result, path string, opts Expo
 	if res.table != e.table {
 		return nil, fmt.Errorf("export: the segment is not a result of this engine")
 	}
-	if err := opts.Privacy.checkSize(res.Count()); err != nil {
+	if err := opts.Privacy.Check(res.Count()); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	cols, withheld, err := e.exportColumns(opts)
@@ -197,7 +197,7 @@ func (e *Engine) Split(res *Result, opts SplitOptions) (*Split, error) {
 	if res.table != e.table {
 		return nil, fmt.Errorf("split: the segment is not a result of this engine")
 	}
-	if err := opts.Privacy.checkSize(res.Count()); err != nil {
+	if err := opts.Privacy.Check(res.Count()); err != nil {
 		return nil, fmt.Errorf("split: %w", err)
 	}
 	col := e.table.ColumnIndex(opts.IDColumn)
@@ -231,15 +231,13 @@ func (e *Engine) Split(res *Result, opts SplitOptions) (*Split, error) {
 		eachBit(bits, func(i int) bool {
 			a := int16(-1)
 			if !arr.IsNull(i) {
-				var id []byte
-				if k == kStr {
-					id = []byte(cellString(arr, i))
+				var b int64
+				if k == kStr { // no copy of the id: bucketHash appends it
+					b, buf = bucketHash(prefix, cellString(arr, i), buf)
 				} else {
 					num = strconv.AppendInt(num[:0], arrowValue(arr, i).I, 10)
-					id = num
+					b, buf = bucketHash(prefix, num, buf)
 				}
-				var b int64
-				b, buf = bucketHash(prefix, id, buf)
 				a = armOf[b]
 			}
 			s.arm = append(s.arm, a)

@@ -25,13 +25,21 @@ func flip(op ast.CompareOp) ast.CompareOp {
 	return op
 }
 
+// columnFirst returns a comparison's operands and operator with the side
+// that varies by row on the left, when only the right side does:
+// `3 < age` reads as `age > 3`.
+func columnFirst(n *node) (x, y *node, op ast.CompareOp) {
+	x, y, op = n.kids[0], n.kids[1], n.cmp
+	if !hasColumn(x) && hasColumn(y) {
+		return y, x, flip(op)
+	}
+	return x, y, op
+}
+
 // compare chooses a comparison kernel. A column compared with a constant
 // runs directly over the column's Arrow values, with no conversion.
 func (cp *compiler) compare(n *node) evalFn {
-	x, y, op := n.kids[0], n.kids[1], n.cmp
-	if x.op == opConst && y.op != opConst {
-		x, y, op = y, x, flip(op)
-	}
+	x, y, op := columnFirst(n)
 	if cp.plain {
 		return cp.generalCompare(x, y, op)
 	}

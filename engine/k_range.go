@@ -27,10 +27,7 @@ func asRangeTerm(n *node) (rangeTerm, bool) {
 	if n.op != opCmp {
 		return rangeTerm{}, false
 	}
-	x, y, op := n.kids[0], n.kids[1], n.cmp
-	if x.op == opConst {
-		x, y, op = y, x, flip(op)
-	}
+	x, y, op := columnFirst(n)
 	if x.op != opCol || len(x.fields) > 0 || !rangeType(x.atype) || (y.k != kInt && y.k != kTime) {
 		return rangeTerm{}, false
 	}
@@ -111,10 +108,7 @@ func asFloatRangeTerm(n *node) (floatRangeTerm, bool) {
 	if n.op != opCmp {
 		return floatRangeTerm{}, false
 	}
-	x, y, op := n.kids[0], n.kids[1], n.cmp
-	if x.op == opConst {
-		x, y, op = y, x, flip(op)
-	}
+	x, y, op := columnFirst(n)
 	if x.op != opCol || len(x.fields) > 0 || y.op != opConst || y.val.Null || y.val.K != kFloat ||
 		x.atype.ID() != arrow.FLOAT64 || math.IsNaN(y.val.F) {
 		return floatRangeTerm{}, false

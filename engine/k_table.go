@@ -15,7 +15,7 @@ const bucketCount = 10000
 // bucketHash is bucket(id, salt) for the id's text: the first 8 hex digits
 // of md5(salt || ':' || id) read as an integer, mod 10000. prefix is
 // salt+":"; buf is scratch and is returned grown, so callers reuse it.
-func bucketHash(prefix string, id []byte, buf []byte) (int64, []byte) {
+func bucketHash[B string | []byte](prefix string, id B, buf []byte) (int64, []byte) {
 	buf = append(append(buf[:0], prefix...), id...)
 	sum := md5.Sum(buf)
 	return int64(binary.BigEndian.Uint32(sum[:4]) % bucketCount), buf
@@ -73,7 +73,7 @@ func bucketFunc(n *node, arg evalFn, s int) evalFn {
 // this batch; the argument's values are not needed.
 func rankFunc(n *node, tbl interface{ BatchOffset(int) int64 }, s int) evalFn {
 	r := n.rank
-	score := func(rank int64) int64 { return rankResult(n.fn, rank, r.n, n.tiles, n.temporal).I }
+	tile, pct := n.tileOf, func(rank int64) float64 { return percentRank(rank, r.n) }
 	return func(c *ectx) *vec {
 		v := c.out(s, n.k)
 		base := tbl.BatchOffset(c.batch)
@@ -81,9 +81,9 @@ func rankFunc(n *node, tbl interface{ BatchOffset(int) int64 }, s int) evalFn {
 		valid := v.ownValid()
 		var nulls bool
 		if n.k == kFloat {
-			nulls = fillRanks(v.ownFloats(), valid, ranks, func(rank int64) float64 { return percentRank(rank, r.n) })
+			nulls = fillRanks(v.ownFloats(), valid, ranks, pct)
 		} else {
-			nulls = fillRanks(v.ownInts(), valid, ranks, score)
+			nulls = fillRanks(v.ownInts(), valid, ranks, tile)
 		}
 		if !nulls {
 			v.valid = nil

@@ -56,7 +56,7 @@ func (e *Engine) Overlap(names []string, results []*Result, privacy Privacy) (*O
 		if r.table != e.table {
 			return nil, fmt.Errorf("overlap: %s is not a result of this engine", names[i])
 		}
-		if err := privacy.checkSize(r.Count()); err != nil {
+		if err := privacy.Check(r.Count()); err != nil {
 			return nil, fmt.Errorf("overlap: %s: %w", names[i], err)
 		}
 	}

@@ -56,13 +56,14 @@ type node struct {
 	vals   []Value
 	fn     string
 	result *Result // opSegResult
-	// Rank functions (percent_rank, ntile, r/f/m_score): the argument
-	// column's ranking over the whole table, ntile's count, and whether
-	// the column is temporal (r_score's direction).
-	rank     *ranking
-	tiles    int64
-	temporal bool
-	salt     string // bucket
+	// Rank functions: the argument column's ranking over the whole table.
+	// The integer ones are all tiles, fixed at plan time: ntile(c, k) has
+	// k tiles, the RFM scores 5, and r_score over a number (days since)
+	// counts them from the top (invert).
+	rank   *ranking
+	tiles  int64
+	invert bool
+	salt   string // bucket
 }
 
 // planner lowers a checked tree.

@@ -204,10 +204,13 @@ func (p *planner) rankCall(n *node, e *ast.Call) error {
 	if err != nil {
 		return err
 	}
-	n.rank, n.temporal = r, col.k == kTime
-	if e.Name == "ntile" {
+	n.rank, n.tiles = r, 5
+	switch e.Name {
+	case "ntile":
 		n.tiles = e.Args[1].(*ast.Literal).Int
 		n.kids = n.kids[:1]
+	case "r_score":
+		n.invert = col.k != kTime // fewer days since is more recent
 	}
 	return nil
 }

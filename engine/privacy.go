@@ -38,10 +38,7 @@ func (e *ErrTooSmall) Error() string {
 
 // Check returns an *ErrTooSmall for a non-empty group of n users smaller
 // than MinSize.
-func (p Privacy) Check(n int) error { return p.checkSize(n) }
-
-// checkSize refuses a non-empty segment smaller than MinSize.
-func (p Privacy) checkSize(n int) error {
+func (p Privacy) Check(n int) error {
 	if p.MinSize > 0 && n > 0 && n < p.MinSize {
 		return &ErrTooSmall{Size: n, MinSize: p.MinSize}
 	}

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -89,7 +87,7 @@ func (e *Engine) Profile(ctx context.Context, res *Result, opts ProfileOptions) 
 	if res.table != e.table || (opts.Base != nil && opts.Base.table != e.table) {
 		return nil, fmt.Errorf("profile: the segment and its base must be results of this engine")
 	}
-	if err := opts.Privacy.checkSize(res.Count()); err != nil {
+	if err := opts.Privacy.Check(res.Count()); err != nil {
 		return nil, err
 	}
 	if opts.Top <= 0 {
@@ -105,31 +103,13 @@ func (e *Engine) Profile(ctx context.Context, res *Result, opts ProfileOptions) 
 		p.Base = base.Count()
 	}
 	out := make([]ColumnProfile, len(cols))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	errs := make([]error, len(cols))
-	for w := 0; w < max(1, min(runtime.GOMAXPROCS(0), len(cols))); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					continue
-				}
-				out[i], errs[i] = e.profileColumn(cols[i], res, base, opts)
-			}
-		}()
-	}
-	for i := range cols {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
+	parallelChunks(len(cols), func(i int) {
+		if ctx.Err() == nil {
+			out[i] = e.profileColumn(cols[i], res, base, opts)
 		}
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	p.Columns = out
@@ -176,7 +156,7 @@ func profileKind(t arrow.DataType) string {
 	return ""
 }
 
-func (e *Engine) profileColumn(col int, seg, base *Result, opts ProfileOptions) (ColumnProfile, error) {
+func (e *Engine) profileColumn(col int, seg, base *Result, opts ProfileOptions) ColumnProfile {
 	f := e.table.Schema.Field(col)
 	cp := ColumnProfile{Name: f.Name, Kind: profileKind(f.Type)}
 	switch cp.Kind {
@@ -187,7 +167,7 @@ func (e *Engine) profileColumn(col int, seg, base *Result, opts ProfileOptions) 
 	case "list":
 		e.profileCategorical(&cp, col, seg, base, opts, true)
 	}
-	return cp, nil
+	return cp
 }
 
 // members calls f for every batch with the member bits of res (nil res:

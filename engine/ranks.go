@@ -216,19 +216,20 @@ func ntileOf(rank, n, tiles int64) int64 {
 	return min(tiles, 1+tiles*rank/n)
 }
 
-// rankResult computes function fn of a value's rank. tiles is ntile's
-// count; temporal tells r_score which way recency runs.
-func rankResult(fn string, rank, n, tiles int64, temporal bool) Value {
-	switch fn {
-	case "percent_rank":
-		return floatVal(percentRank(rank, n))
-	case "ntile":
-		return intVal(ntileOf(rank, n, tiles))
-	case "r_score":
-		if temporal {
-			return intVal(ntileOf(rank, n, 5))
-		}
-		return intVal(6 - ntileOf(rank, n, 5))
+// tileOf is an integer rank function's result for a rank: ntile and the
+// RFM scores, as rankCall set them up.
+func (n *node) tileOf(rank int64) int64 {
+	t := ntileOf(rank, n.rank.n, n.tiles)
+	if n.invert {
+		return n.tiles + 1 - t
 	}
-	return intVal(ntileOf(rank, n, 5)) // f_score, m_score
+	return t
+}
+
+// rankValue is a rank function's result for a rank.
+func (n *node) rankValue(rank int64) Value {
+	if n.k == kFloat {
+		return floatVal(percentRank(rank, n.rank.n))
+	}
+	return intVal(n.tileOf(rank))
 }

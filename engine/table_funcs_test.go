@@ -295,6 +295,7 @@ func TestRunBoundRangeFusion(t *testing.T) {
 		"t within 30d", "t within 0s", "t within 1w", "t within 100000d",
 		"t > now() - 3d and t < now()", "t >= now() - 45d and t <= now() - 40d",
 		"t > now() and t < now() - 1d", "a > 3 and t within 10d and a < 9",
+		"now() - 3d < t and now() >= t", // the fixed side written first
 	}
 	for _, now := range []time.Time{testAnchor, testAnchor.Add(-50 * 24 * time.Hour)} {
 		for _, src := range srcs {
