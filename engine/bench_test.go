@@ -49,6 +49,15 @@ func BenchmarkCardCountries10M(b *testing.B) {
 func BenchmarkStringEq10M(b *testing.B)     { benchRun(b, `city = "Paris"`) }
 func BenchmarkListContains10M(b *testing.B) { benchRun(b, `interests contains "meditation"`) }
 func BenchmarkWithin10M(b *testing.B)       { benchRun(b, `last_seen within 30d`) }
+func BenchmarkNumeric10M(b *testing.B)      { benchRun(b, `age > 40`) }
+func BenchmarkIsNull10M(b *testing.B)       { benchRun(b, `gender is null`) }
+func BenchmarkIn5_10M(b *testing.B)         { benchRun(b, `country in ("DE", "FR", "US", "GB", "ES")`) }
+func BenchmarkLikePrefix10M(b *testing.B)   { benchRun(b, `occupation like "eng%"`) }
+func BenchmarkFloatRange10M(b *testing.B)   { benchRun(b, `discount_share between 0.2 and 0.4`) }
+func BenchmarkDaysSince10M(b *testing.B)    { benchRun(b, `days_since(last_purchase) > 90`) }
+func BenchmarkMix10M(b *testing.B) {
+	benchRun(b, `(age > 30 and income > 50000) or (not is_premium and purchases_30d >= 2 and country = "DE")`)
+}
 
 func BenchmarkCompileCard(b *testing.B) {
 	eng := Open(columnar.Demo(columnar.DemoOptions{Rows: 1000, Anchor: testAnchor}))

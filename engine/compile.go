@@ -278,7 +278,9 @@ func loadTimestamps(v *vec, a *array.Timestamp) {
 	}
 }
 
-// loadDictStrings materializes a dictionary-encoded string column.
+// loadDictStrings materializes a dictionary-encoded string column. Rows
+// whose code points at a null dictionary entry become null: v.valid must
+// be owned (or nil) when it is called.
 func loadDictStrings(v *vec, a *array.Dictionary) error {
 	var dict strVec
 	switch d := a.Dictionary().(type) {
@@ -289,12 +291,20 @@ func loadDictStrings(v *vec, a *array.Dictionary) error {
 	default:
 		return fmt.Errorf("dictionary of %s cannot be evaluated", a.Dictionary().DataType())
 	}
+	values := a.Dictionary()
+	if values.NullN() > 0 && v.valid == nil {
+		v.ownValid()
+	}
 	v.ownO = grow(v.ownO, v.n+1)
 	v.ownB = v.ownB[:0]
 	v.ownO[0] = 0
 	for i := 0; i < v.n; i++ {
 		if a.IsValid(i) {
-			v.ownB = append(v.ownB, dict.at(a.GetValueIndex(i))...)
+			if code := a.GetValueIndex(i); values.IsNull(code) {
+				clearBit(v.valid, i) // a null dictionary entry is a null value
+			} else {
+				v.ownB = append(v.ownB, dict.at(code)...)
+			}
 		}
 		v.ownO[i+1] = int64(len(v.ownB))
 	}

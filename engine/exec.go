@@ -31,6 +31,12 @@ type dictState struct {
 	dict   arrow.Array
 	table  []uint8 // per dictionary entry: 0 false, 1 true, 2 null
 	onNull uint8   // the result for rows whose code is null
+	// runs are the table's runs of TRUE codes when runsOK: no entry is
+	// UNKNOWN and there are at most maxCodeRuns runs, so rows are selected
+	// by range kernels over the codes instead of a lookup per row.
+	runs    []codeRun
+	runsOK  bool
+	scratch []uint64
 }
 
 func newEctx(p *program, now int64) *ectx {

@@ -58,12 +58,13 @@ func (cp *compiler) dictPredicate(n *node, col int) evalFn {
 			st.table = dictTable(st, sub, dict.Dictionary(), col, len(c.cols))
 			st.dict = dict.Dictionary()
 			st.onNull = nullResult(n, c.now)
+			st.runs, st.runsOK = trueRuns(st.table, st.runs)
 			if st.sub.err != nil {
 				c.fail(st.sub.err)
 			}
 		}
 		v := c.boolOut(s)
-		gatherDict(v, dict, st.table, st.onNull)
+		gatherDict(v, dict, st)
 		return v
 	}
 }
@@ -103,16 +104,72 @@ func nullResult(n *node, now int64) uint8 {
 	return truthCode(v)
 }
 
-// gatherDict maps each row's code through the per-entry table; rows whose
-// code is null take onNull.
-func gatherDict(v *vec, d *array.Dictionary, table []uint8, onNull uint8) {
+// codeRun is an inclusive range of dictionary codes.
+type codeRun struct{ lo, hi int64 }
+
+// maxCodeRuns bounds the range passes a dictionary predicate makes over a
+// batch's codes before the per-row lookup is cheaper.
+const maxCodeRuns = 8
+
+// trueRuns returns the runs of TRUE entries of a per-entry table (reusing
+// dst); ok is false when an entry is UNKNOWN or there are more than
+// maxCodeRuns runs.
+func trueRuns(table []uint8, dst []codeRun) (runs []codeRun, ok bool) {
+	runs = dst[:0]
+	for i := 0; i < len(table); {
+		switch table[i] {
+		case 2:
+			return runs, false
+		case 0:
+			i++
+			continue
+		}
+		j := i
+		for j+1 < len(table) && table[j+1] == 1 {
+			j++
+		}
+		if len(runs) == maxCodeRuns {
+			return runs, false
+		}
+		runs = append(runs, codeRun{int64(i), int64(j)})
+		i = j + 1
+	}
+	return runs, true
+}
+
+// selectRuns sets the bits of rows whose code lies in one of the runs;
+// bits must be zeroed. A row whose code is null may get any bit (its
+// result is replaced afterwards).
+func selectRuns(bits []uint64, idx arrow.Array, runs []codeRun, scratch []uint64) []uint64 {
+	for i, r := range runs {
+		if i == 0 {
+			rangeArray(idx, r.lo, r.hi, bits)
+			continue
+		}
+		scratch = grow(scratch, len(bits))
+		rangeArray(idx, r.lo, r.hi, scratch)
+		for w := range bits {
+			bits[w] |= scratch[w]
+		}
+	}
+	return scratch
+}
+
+// gatherDict maps each row's code through the per-entry table (by range
+// passes over the codes when st.runsOK); rows whose code is null take
+// st.onNull.
+func gatherDict(v *vec, d *array.Dictionary, st *dictState) {
+	table, onNull := st.table, st.onNull
 	idx := d.Indices()
 	rowValid := validityOf(idx, v.ownW2)
 	if rowValid != nil {
 		v.ownW2 = rowValid
 	}
 	unknown := v.ownValid()
-	if len(table) <= 64 {
+	if st.runsOK && rangeType(idx.DataType()) {
+		st.scratch = selectRuns(v.bits, idx, st.runs, st.scratch)
+		clear(unknown)
+	} else if len(table) <= 64 {
 		gatherSmall(v.bits, unknown, idx, table)
 	} else {
 		gatherTable(v.bits, unknown, idx, table)

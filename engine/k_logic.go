@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/apache/arrow-go/v18/arrow"
+
 // not: TRUE ↔ FALSE, UNKNOWN stays UNKNOWN.
 func (cp *compiler) not(n *node) evalFn {
 	x, s := cp.compile(n.kids[0]), cp.slot()
@@ -82,9 +84,13 @@ func combine(T, F, t, f []uint64, isAnd bool) {
 	}
 }
 
-// isNull never yields UNKNOWN.
+// isNull never yields UNKNOWN. A top-level column's test reads only its
+// validity bitmap, never its values.
 func (cp *compiler) isNull(n *node) evalFn {
 	x, s, not := cp.compile(n.kids[0]), cp.slot(), n.not
+	if k := n.kids[0]; k.op == opCol && len(k.fields) == 0 && k.atype.ID() != arrow.DICTIONARY && !cp.plain {
+		x = cp.validityOnly(k.col, k.k)
+	}
 	return func(c *ectx) *vec {
 		a := x(c)
 		v := c.boolOut(s)
@@ -103,6 +109,20 @@ func (cp *compiler) isNull(n *node) evalFn {
 			v.bits[i] = w
 		}
 		tailMask(v.bits, c.n)
+		return v
+	}
+}
+
+// validityOnly returns a column's validity as a vector of kind k whose
+// values are not loaded (only isNull reads it).
+func (cp *compiler) validityOnly(col int, k kind) evalFn {
+	s := cp.slot()
+	return func(c *ectx) *vec {
+		v := c.out(s, k)
+		v.valid = validityOf(c.cols[col], v.ownW)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
 		return v
 	}
 }
