@@ -223,7 +223,7 @@ func nativeCompare(t arrow.DataType, cv Value, op ast.CompareOp) func(arrow.Arra
 		c := cv.I
 		return func(a arrow.Array, out []uint64) {
 			vals := a.(*array.Timestamp).TimestampValues()
-			cmpConst(op, *(*[]int64)(ptrOf(&vals)), c, out)
+			cmpIntConst(op, *(*[]int64)(ptrOf(&vals)), c, out)
 		}
 	}
 	return nil
@@ -236,7 +236,7 @@ func intKernel[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32, A arrow
 		return nil
 	}
 	c := T(cv.I)
-	return func(a arrow.Array, out []uint64) { cmpConst(op, values(a.(A)), c, out) }
+	return func(a arrow.Array, out []uint64) { cmpIntConst(op, values(a.(A)), c, out) }
 }
 
 // cmpConst sets bit i of out where vals[i] op c. Each operator has its own
@@ -356,6 +356,8 @@ func b2u(b bool) uint64 {
 // cmpFloatConst compares with a non-NaN constant; NaN rows sort above
 // everything, as in DuckDB, so they satisfy > and >= (and !=).
 func cmpFloatConst(op ast.CompareOp, vals []float64, c float64, out []uint64) {
+	done := floatWords(vals, floatComparePred(op, c), out)
+	vals, out = vals[done:], out[done>>6:]
 	cmpConst(op, vals, c, out)
 	if op != ast.Gt && op != ast.Ge {
 		return
@@ -372,7 +374,7 @@ func compareVecs(op ast.CompareOp, a, b *vec, out []uint64, n int) {
 	switch a.k {
 	case kInt, kTime, kDur:
 		if b.c {
-			cmpConst(op, a.ints(), b.cv.I, out)
+			cmpIntConst(op, a.ints(), b.cv.I, out)
 			return
 		}
 		ai, bi := a.ints(), b.ints()

@@ -230,6 +230,8 @@ func (cp *compiler) floatRangeKernel(col int, lo, hi float64, empty bool) evalFn
 
 // inFloatRange sets bit i where lo <= vals[i] <= hi, unrolled like inRange.
 func inFloatRange(vals []float64, lo, hi float64, out []uint64) {
+	done := floatWords(vals, floatPred{lo: lo, hi: hi}, out)
+	vals, out = vals[done:], out[done>>6:]
 	in := func(x float64) uint64 { return b2u(x >= lo) & b2u(x <= hi) }
 	n := len(vals)
 	full := n &^ 63
@@ -298,7 +300,9 @@ func clampRange(lo, hi, min, max int64) (int64, int64) {
 // inRange sets bit i where lo <= vals[i] <= hi (lo <= hi) with one
 // unsigned compare in T's width (U is T's unsigned counterpart), unrolled
 // by eight like cmpConst.
-func inRange[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32, U uint8 | uint16 | uint32 | uint64](vals []T, lo, hi T, out []uint64) {
+func inRange[T intType, U uint8 | uint16 | uint32 | uint64](vals []T, lo, hi T, out []uint64) {
+	done := gtWords(vals, rangeGtPred(lo, hi), out)
+	vals, out = vals[done:], out[done>>6:]
 	width, base := U(hi)-U(lo), U(lo)
 	n := len(vals)
 	full := n &^ 63
