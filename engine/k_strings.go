@@ -113,11 +113,18 @@ func inSetValidity(v, a *vec, listHasNull bool) {
 func (cp *compiler) listContains(n *node) evalFn {
 	x, s := cp.compile(n.kids[0]), cp.slot()
 	full := uint64(1)<<uint(len(n.vals)) - 1
-	all := n.mode == 2
+	all, fast := n.mode == 2, !cp.plain
 	return func(c *ectx) *vec {
 		a := x(c)
 		v := c.boolOut(s)
 		v.valid = a.valid
+		if fast {
+			var ok bool
+			if ok, c.tmp2[s], c.tmp3[s] = anyStringContains(n, a, v.bits, c.tmp2[s], c.tmp3[s]); ok {
+				maskByValid(v) // a null list is UNKNOWN
+				return v
+			}
+		}
 		masks := elementMasks(n, a.list.values, c.tmp[s])
 		c.tmp[s] = masks
 		if a.list.offs32 != nil {

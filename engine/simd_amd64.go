@@ -25,3 +25,6 @@ func gtWords64(out *uint64, vals *int64, nwords int, sub, flip, k int64, inv uin
 
 //go:noescape
 func rangeWordsF64(out *uint64, vals *float64, nwords int, lo, hi float64, nan, inv uint64)
+
+//go:noescape
+func eqLenWords32(out *uint64, offs *int32, nwords int, l int32)

@@ -263,3 +263,48 @@ loopf:
 donef:
 	VZEROUPPER
 	RET
+
+// LENS32 tests the eight differences offs[i+1] - offs[i] at off(SI) for
+// equality with Y15.
+#define LENS32(off, sh) \
+	VMOVDQU off(SI), Y0; \
+	VMOVDQU off+4(SI), Y1; \
+	VPSUBD  Y0, Y1, Y1; \
+	VPCMPEQD Y15, Y1, Y1; \
+	VMOVMSKPS Y1, AX; \
+	SHLQ    $sh, AX; \
+	ORQ     AX, R8
+
+// func eqLenWords32(out *uint64, offs *int32, nwords int, l int32)
+//
+// bit j of out[w] = offs[64w+j+1] - offs[64w+j] == l: the elements of a
+// string array whose length is l. offs must hold 64·nwords+1 offsets.
+TEXT ·eqLenWords32(SB), NOSPLIT, $0-28
+	MOVQ out+0(FP), DI
+	MOVQ offs+8(FP), SI
+	MOVQ nwords+16(FP), CX
+	MOVL l+24(FP), AX
+	MOVQ AX, X15
+	VPBROADCASTD X15, Y15
+	TESTQ CX, CX
+	JZ donel
+
+loopl:
+	XORQ R8, R8
+	LENS32(0, 0)
+	LENS32(32, 8)
+	LENS32(64, 16)
+	LENS32(96, 24)
+	LENS32(128, 32)
+	LENS32(160, 40)
+	LENS32(192, 48)
+	LENS32(224, 56)
+	MOVQ R8, (DI)
+	ADDQ $256, SI
+	ADDQ $8, DI
+	DECQ CX
+	JNZ  loopl
+
+donel:
+	VZEROUPPER
+	RET

@@ -13,3 +13,4 @@ func gtWords64(*uint64, *int64, int, int64, int64, int64, uint64) { panic("engin
 func rangeWordsF64(*uint64, *float64, int, float64, float64, uint64, uint64) {
 	panic("engine: no SIMD")
 }
+func eqLenWords32(*uint64, *int32, int, int32) { panic("engine: no SIMD") }
