@@ -213,3 +213,8 @@ func BenchmarkExport10M(b *testing.B) {
 	}
 	b.ReportMetric(float64(res.Count()), "members")
 }
+func BenchmarkDateWithin10M(b *testing.B) { benchRun(b, `signup_date within 90d`) }
+func BenchmarkDateCompare10M(b *testing.B) {
+	benchRun(b, `signup_date >= "2024-01-01"`)
+}
+func BenchmarkDateDaysSince10M(b *testing.B) { benchRun(b, `days_since(signup_date) < 30`) }

@@ -216,6 +216,11 @@ func nativeCompare(t arrow.DataType, cv Value, op ast.CompareOp) func(arrow.Arra
 		return func(a arrow.Array, out []uint64) {
 			cmpFloatConst(op, a.(*array.Float64).Float64Values(), c, out)
 		}
+	case arrow.DATE32:
+		if cv.K != kTime {
+			return nil
+		}
+		return dateKernel(op, cv.I)
 	case arrow.TIMESTAMP:
 		if t.(*arrow.TimestampType).Unit != arrow.Microsecond || cv.K != kTime {
 			return nil
@@ -227,6 +232,36 @@ func nativeCompare(t arrow.DataType, cv Value, op ast.CompareOp) func(arrow.Arra
 		}
 	}
 	return nil
+}
+
+// dateKernel compares a date32 column (days) with a time c (microseconds)
+// as a comparison of days: with d·1d never between two whole days,
+// d·1d > c ⇔ d > ⌊c/1d⌋ and d·1d >= c ⇔ d >= ⌈c/1d⌉ (likewise < and <=);
+// a c that is not midnight equals no date.
+func dateKernel(op ast.CompareOp, c int64) func(arrow.Array, []uint64) {
+	floor, ceil := floorDiv(c, dayMicros), -floorDiv(-c, dayMicros)
+	days := floor
+	switch op {
+	case ast.Ge, ast.Lt:
+		days = ceil
+	case ast.Eq, ast.Ne:
+		if floor != ceil {
+			fill := uint64(0)
+			if op == ast.Ne {
+				fill = ^uint64(0)
+			}
+			return func(_ arrow.Array, out []uint64) {
+				for i := range out {
+					out[i] = fill
+				}
+			}
+		}
+	}
+	d := int32(days) // |c| < 2⁶³ µs is under 1.1·10⁸ days
+	return func(a arrow.Array, out []uint64) {
+		vals := a.(*array.Date32).Date32Values()
+		cmpIntConst(op, *(*[]int32)(ptrOf(&vals)), d, out)
+	}
 }
 
 // intKernel compares an integer column of type T with an integer constant

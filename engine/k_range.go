@@ -89,6 +89,8 @@ func rangeType(t arrow.DataType) bool {
 		return true
 	case arrow.TIMESTAMP:
 		return t.(*arrow.TimestampType).Unit == arrow.Microsecond
+	case arrow.DATE32: // bounds in microseconds, converted to days by rangeArray
+		return true
 	}
 	return false
 }
@@ -273,6 +275,11 @@ func rangeArray(a arrow.Array, lo, hi int64, out []uint64) {
 	case *array.Timestamp:
 		vals := a.TimestampValues()
 		rangeOf[int64, uint64](*(*[]int64)(ptrOf(&vals)), lo, hi, math.MinInt64, math.MaxInt64, out)
+	case *array.Date32:
+		// lo <= d·1d <= hi in microseconds ⇔ ⌈lo/1d⌉ <= d <= ⌊hi/1d⌋ in days.
+		vals := a.Date32Values()
+		rangeOf[int32, uint32](*(*[]int32)(ptrOf(&vals)), -floorDiv(-lo, dayMicros), floorDiv(hi, dayMicros),
+			math.MinInt32, math.MaxInt32, out)
 	}
 }
 

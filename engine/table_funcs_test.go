@@ -353,3 +353,27 @@ func requireSameAsPlain(t *testing.T, eng *Engine, src string, opts ...Option) *
 	require.Equal(t, b.Unknown(), a.Unknown(), src)
 	return q
 }
+
+// TestDateKernels: date32 columns compared with times (midnight and not,
+// one microsecond either side), in fused ranges, `within` and `days_since`
+// run as comparisons of days and select what the unoptimized plan selects.
+func TestDateKernels(t *testing.T) {
+	rows := randRows(rand.New(rand.NewPCG(12, 13)), 3000, 0.1)
+	tbl := buildTable(nil, rows, 613)
+	defer tbl.Release()
+	eng := Open(tbl)
+	var srcs []string
+	for _, c := range []string{`"2025-05-01"`, `"2025-05-01T00:00:00.000001Z"`, `"2025-04-30T23:59:59.999999Z"`, `"2025-05-01T12:00:00Z"`, `"1900-01-01"`} {
+		for _, op := range []string{"=", "!=", "<", "<=", ">", ">="} {
+			srcs = append(srcs, fmt.Sprintf("dt %s %s", op, c), fmt.Sprintf("%s %s dt", c, op))
+		}
+		srcs = append(srcs, fmt.Sprintf("dt > %s and dt <= \"2025-06-01T06:00:00Z\"", c))
+	}
+	srcs = append(srcs, "dt within 30d", "dt within 0s", "dt within 36h", "days_since(dt) < 30", "days_since(dt) = 10",
+		"days_since(dt) >= 0", "dt > now() - 3d and dt <= now()")
+	for _, now := range []time.Time{testAnchor, testAnchor.Truncate(24 * time.Hour), testAnchor.Add(-time.Microsecond)} {
+		for _, src := range srcs {
+			requireSameAsPlain(t, eng, src, WithNow(now))
+		}
+	}
+}
