@@ -137,9 +137,9 @@ func trueRuns(table []uint8, dst []codeRun) (runs []codeRun, ok bool) {
 	return runs, true
 }
 
-// selectRuns sets the bits of rows whose code lies in one of the runs;
-// bits must be zeroed. A row whose code is null may get any bit (its
-// result is replaced afterwards).
+// selectRuns sets the bits of rows whose value (of an integer, time or
+// date column, or a dictionary's codes) lies in one of the runs; bits must
+// be zeroed. A null row may get any bit: callers mask or replace it.
 func selectRuns(bits []uint64, idx arrow.Array, runs []codeRun, scratch []uint64) []uint64 {
 	for i, r := range runs {
 		if i == 0 {

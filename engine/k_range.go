@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -330,4 +331,56 @@ func inRange[T intType, U uint8 | uint16 | uint32 | uint64](vals []T, lo, hi T, 
 		}
 		out[full>>6] = bits
 	}
+}
+
+// inIntRuns evaluates `column in (…)` for an integer, timestamp or date
+// column and a set of integers or times that forms at most maxCodeRuns
+// runs of consecutive values, as range passes over the column's own
+// values (the dictionary kernels' selectRuns); nil for other shapes.
+func (cp *compiler) inIntRuns(n *node) evalFn {
+	x, set := n.kids[0], n.set
+	if cp.plain || set == nil || (set.k != kInt && set.k != kTime) || x.op != opCol || len(x.fields) > 0 ||
+		!rangeType(x.atype) {
+		return nil
+	}
+	runs, ok := intRuns(set.ints)
+	if !ok {
+		return nil
+	}
+	col, values, s := x.col, cp.validityOnly(x.col, x.k), cp.slot()
+	return func(c *ectx) *vec {
+		a := values(c)
+		v := c.boolOut(s)
+		c.tmp[s] = selectRuns(v.bits, c.cols[col], runs, c.tmp[s])
+		if a.valid != nil {
+			for i := range v.bits {
+				v.bits[i] &= a.valid[i] // a null value is never found
+			}
+		}
+		inSetValidity(v, a, set.hasNull)
+		return v
+	}
+}
+
+// intRuns sorts a set of integers into runs of consecutive values; ok is
+// false when there are more than maxCodeRuns runs.
+func intRuns(set map[int64]struct{}) ([]codeRun, bool) {
+	vals := make([]int64, 0, len(set))
+	for v := range set {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	var runs []codeRun
+	for i := 0; i < len(vals); {
+		j := i
+		for j+1 < len(vals) && vals[j] != math.MaxInt64 && vals[j+1] == vals[j]+1 {
+			j++
+		}
+		if len(runs) == maxCodeRuns {
+			return nil, false
+		}
+		runs = append(runs, codeRun{vals[i], vals[j]})
+		i = j + 1
+	}
+	return runs, true
 }

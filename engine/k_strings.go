@@ -41,6 +41,9 @@ func (cp *compiler) stringPredicate(n *node) evalFn {
 // inSet tests membership in a constant list: TRUE when found, else UNKNOWN
 // if the list holds null, else FALSE.
 func (cp *compiler) inSet(n *node) evalFn {
+	if f := cp.inIntRuns(n); f != nil {
+		return f
+	}
 	x, s, set := cp.compile(n.kids[0]), cp.slot(), n.set
 	return func(c *ectx) *vec {
 		a := x(c)

@@ -5,8 +5,10 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -376,4 +378,58 @@ func TestDateKernels(t *testing.T) {
 			requireSameAsPlain(t, eng, src, WithNow(now))
 		}
 	}
+}
+
+// TestIntegerInRuns: `in` lists over integer, time and date columns that
+// form few runs of consecutive values run as range passes, with values
+// beyond the column's type, nulls in the list and too many runs (the set
+// lookup) selecting what the unoptimized plan selects.
+func TestIntegerInRuns(t *testing.T) {
+	tbl := typesTable(t, memory.DefaultAllocator)
+	defer tbl.Release()
+	eng := Open(tbl)
+	lists := []string{"(0)", "(1, 2, 3)", "(-1, 0, 1, 127, 128, 255, 256)", "(-129, -128, 65535, 65536, 4294967295)",
+		"(9223372036854775807, -9223372036854775808)", "(1, 3, 5, 7, 9, 11, 13, 15, 17, 19)", "(2, null)", "(null)"}
+	for _, col := range []string{"i8", "i16", "u8", "u16", "u32", "id"} {
+		for _, l := range lists {
+			requireSameAsPlain(t, eng, fmt.Sprintf("%s in %s", col, l))
+			if !strings.Contains(l, "null") { // not in with a null is a compile error
+				requireSameAsPlain(t, eng, fmt.Sprintf("%s not in %s", col, l))
+			}
+		}
+	}
+	rows := randRows(rand.New(rand.NewPCG(14, 15)), 2000, 0.1)
+	rt := buildTable(nil, rows, 613)
+	defer rt.Release()
+	reng := Open(rt)
+	for _, src := range []string{`b in (0, 1, 2, 5, 6)`, `a not in (-3, -2, 7)`, `b in (1, null)`,
+		`dt in ("2025-05-01", "2025-05-02", "2025-05-03T00:00:00.000001Z")`, `dt not in ("2025-05-10")`,
+		`t in ("2025-06-15T12:00:00Z", "2025-06-14T12:00:00Z")`} {
+		requireSameAsPlain(t, reng, src)
+	}
+	runs, ok := intRuns(map[int64]struct{}{5: {}, 3: {}, 4: {}, 9: {}, math.MaxInt64: {}, math.MaxInt64 - 1: {}})
+	require.True(t, ok)
+	require.Equal(t, []codeRun{{3, 5}, {9, 9}, {math.MaxInt64 - 1, math.MaxInt64}}, runs)
+}
+
+// TestInRunsIgnoresNullSlots: a null row whose slot holds a listed value
+// (Arrow leaves null slots undefined) is never found.
+func TestInRunsIgnoresNullSlots(t *testing.T) {
+	vals := memory.NewBufferBytes(arrow.Int32Traits.CastToBytes([]int32{2, 2, 2, 2, 3}))
+	valid := memory.NewBufferBytes([]byte{0b10101}) // rows 1 and 3 are null
+	data := array.NewData(arrow.PrimitiveTypes.Int32, 5, []*memory.Buffer{valid, vals}, nil, 2, 0)
+	col := array.NewInt32Data(data)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Int32, Nullable: true}}, nil)
+	tbl := columnar.NewTable("slots", schema, []arrow.RecordBatch{array.NewRecordBatch(schema, []arrow.Array{col}, 5)})
+	defer tbl.Release()
+	eng := Open(tbl)
+	for _, src := range []string{"x in (2, null)", "x in (2)", "x in (2, 3)"} {
+		requireSameAsPlain(t, eng, src)
+	}
+	q, err := eng.Compile("x in (2, null)")
+	require.NoError(t, err)
+	res, err := q.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 2, res.Count())
+	require.Equal(t, 3, res.Unknown(), "rows 1 and 3 (null) and row 4 (3 is not 2, and the list has a null)")
 }
