@@ -24,6 +24,7 @@ type Engine struct {
 	fields   []arrow.Field            // the table's fields (Schema.Fields copies them)
 	ranks    columnCache[*ranking]    // column ranks for percent_rank, ntile and the RFM scores
 	profiles columnCache[*baseColumn] // the whole table's column summaries, for Profile
+	zones    columnCache[[]zone]      // per batch value ranges of integer, time and date columns
 }
 
 // Open returns an engine over t. The engine does not take ownership of t:
@@ -135,7 +136,7 @@ func (e *Engine) compilePlan(src string, plan *node, warnings []diag.Diagnostic,
 	for _, f := range opts {
 		f(&o)
 	}
-	cp := &compiler{plain: o.plain, table: e.table}
+	cp := &compiler{plain: o.plain, table: e.table, eng: e}
 	root := cp.compile(plan)
 	return &Query{src: src, engine: e, plan: plan, prog: program{root: root, nslots: cp.nslots, ndicts: cp.ndicts},
 		now: o.now, cols: columnsOf(plan), Warnings: warnings, maxRunTime: o.limits.MaxRunTime,

@@ -89,6 +89,7 @@ type program struct {
 
 // compiler assigns scratch slots and chooses kernels.
 type compiler struct {
+	eng    *Engine         // nil when compiling over a dictionary's values
 	table  *columnar.Table // the engine's table (rank kernels read row offsets)
 	nslots int
 	ndicts int

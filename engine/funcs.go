@@ -21,6 +21,16 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
+// ceilDiv divides rounding toward positive infinity (b > 0), for every a
+// including math.MinInt64.
+func ceilDiv(a, b int64) int64 {
+	q := floorDiv(a, b)
+	if a%b != 0 {
+		q++
+	}
+	return q
+}
+
 func daysSince(now, t int64) int64 { return floorDiv(now-t, dayMicros) }
 
 func utcTime(us int64) time.Time { return time.UnixMicro(us).UTC() }

@@ -130,7 +130,10 @@ func (cp *compiler) columnConstCompare(x, y *node, op ast.CompareOp) evalFn {
 	if kernel == nil {
 		return nil
 	}
-	return cp.columnKernel(x.col, kernel)
+	zr, cv, s := cp.zonesFor(x.col), y.val.I, cp.slot()
+	return func(c *ectx) *vec {
+		return runKernel(c, s, c.cols[x.col], kernel, zr.compare(c.batch, op, cv))
+	}
 }
 
 // columnRunConstCompare handles a right side fixed for a run but not at
@@ -144,7 +147,7 @@ func (cp *compiler) columnRunConstCompare(x, y *node, op ast.CompareOp) evalFn {
 		return nil
 	}
 	general := cp.generalCompare(x, y, op)
-	s := cp.slot()
+	zr, s := cp.zonesFor(x.col), cp.slot()
 	return func(c *ectx) *vec {
 		val, err := y.eval(nil, c.now)
 		if err != nil || val.Null {
@@ -154,27 +157,30 @@ func (cp *compiler) columnRunConstCompare(x, y *node, op ast.CompareOp) evalFn {
 		if kernel == nil {
 			return general(c)
 		}
-		return runKernel(c, s, c.cols[x.col], kernel)
-	}
-}
-
-func (cp *compiler) columnKernel(col int, kernel func(arrow.Array, []uint64)) evalFn {
-	s := cp.slot()
-	return func(c *ectx) *vec { return runKernel(c, s, c.cols[col], kernel) }
-}
-
-// runKernel applies a column kernel, masking by the column's validity.
-func runKernel(c *ectx, s int, arr arrow.Array, kernel func(arrow.Array, []uint64)) *vec {
-	{
-		v := c.boolOut(s)
-		v.valid = validityOf(arr, v.ownW)
-		if v.valid != nil {
-			v.ownW = v.valid
+		vd := zoneRun
+		if val.K != kFloat {
+			vd = zr.compare(c.batch, op, val.I)
 		}
-		kernel(arr, v.bits)
-		maskByValid(v)
-		return v
+		return runKernel(c, s, c.cols[x.col], kernel, vd)
 	}
+}
+
+// runKernel applies a column kernel, unless the batch's zone decided the
+// comparison for every row, and masks by the column's validity.
+func runKernel(c *ectx, s int, arr arrow.Array, kernel func(arrow.Array, []uint64), vd verdict) *vec {
+	v := c.boolOut(s)
+	v.valid = validityOf(arr, v.ownW)
+	if v.valid != nil {
+		v.ownW = v.valid
+	}
+	switch vd {
+	case zoneRun:
+		kernel(arr, v.bits)
+	case zoneAll:
+		fill(v.bits)
+	}
+	maskByValid(v)
+	return v
 }
 
 // hasColumn reports whether n reads any column (or stored segment
@@ -239,7 +245,7 @@ func nativeCompare(t arrow.DataType, cv Value, op ast.CompareOp) func(arrow.Arra
 // d·1d > c ⇔ d > ⌊c/1d⌋ and d·1d >= c ⇔ d >= ⌈c/1d⌉ (likewise < and <=);
 // a c that is not midnight equals no date.
 func dateKernel(op ast.CompareOp, c int64) func(arrow.Array, []uint64) {
-	floor, ceil := floorDiv(c, dayMicros), -floorDiv(-c, dayMicros)
+	floor, ceil := floorDiv(c, dayMicros), ceilDiv(c, dayMicros)
 	days := floor
 	switch op {
 	case ast.Ge, ast.Lt:

@@ -184,7 +184,7 @@ func pairBounds[T boundTerm](kids []*node, used []bool, as func(*node) (T, bool)
 // run are computed once per batch; when one is null or overflows, the two
 // comparisons a and b run separately (general kernels).
 func (cp *compiler) rangeKernel(a, b *node, lo, hi rangeTerm) evalFn {
-	s := cp.slot()
+	s, zr := cp.slot(), cp.zonesFor(lo.col)
 	var general evalFn
 	if lo.run != nil || hi.run != nil { // compiled plain, so it is not fused again
 		saved := cp.plain
@@ -204,8 +204,11 @@ func (cp *compiler) rangeKernel(a, b *node, lo, hi rangeTerm) evalFn {
 		if v.valid != nil {
 			v.ownW = v.valid
 		}
-		if l <= h {
+		switch zr.inRange(c.batch, l, h) {
+		case zoneRun:
 			rangeArray(arr, l, h, v.bits)
+		case zoneAll:
+			fill(v.bits)
 		}
 		maskByValid(v)
 		return v
@@ -279,7 +282,7 @@ func rangeArray(a arrow.Array, lo, hi int64, out []uint64) {
 	case *array.Date32:
 		// lo <= d·1d <= hi in microseconds ⇔ ⌈lo/1d⌉ <= d <= ⌊hi/1d⌋ in days.
 		vals := a.Date32Values()
-		rangeOf[int32, uint32](*(*[]int32)(ptrOf(&vals)), -floorDiv(-lo, dayMicros), floorDiv(hi, dayMicros),
+		rangeOf[int32, uint32](*(*[]int32)(ptrOf(&vals)), ceilDiv(lo, dayMicros), floorDiv(hi, dayMicros),
 			math.MinInt32, math.MaxInt32, out)
 	}
 }

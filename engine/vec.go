@@ -114,6 +114,21 @@ func validityOf(a arrow.Array, dst []uint64) []uint64 {
 	return dst
 }
 
+// bitmapOf is validityOf for arrays other goroutines may be reading: it
+// never calls NullN, which computes and stores an unknown null count. It
+// copies the validity buffer whenever there is one (nil when there is
+// none, so every row is valid).
+func bitmapOf(a arrow.Array, dst []uint64) []uint64 {
+	b := a.NullBitmapBytes()
+	if len(b) == 0 {
+		return nil
+	}
+	n := a.Len()
+	dst = grow(dst, words(n))
+	copyBits(dst, b, a.Data().Offset(), n)
+	return dst
+}
+
 // copyBits copies n bits starting at bit off of src into dst.
 func copyBits(dst []uint64, src []byte, off, n int) {
 	nw := words(n)
