@@ -3,6 +3,9 @@ package engine
 import (
 	"math"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
 	"github.com/segql/segql/lang/ast"
 )
 
@@ -140,5 +143,100 @@ func (cp *compiler) unaryNum(n *node) evalFn {
 			}
 		}
 		return v
+	}
+}
+
+// narrowArithCompare evaluates `a op b cmp c` for two columns of one
+// integer type of at most 32 bits, op + or - (or * for types of at most
+// 31 value bits) and an integer constant c: the result cannot overflow
+// int64, so it is computed a chunk at a time into a small buffer and
+// compared there, with no widened copy of either column and no overflow
+// checks. nil for other shapes.
+func (cp *compiler) narrowArithCompare(x, y *node, op ast.CompareOp) evalFn {
+	if cp.plain || x.op != opArith || y.op != opConst || y.val.Null || y.k != kInt {
+		return nil
+	}
+	a, b := x.kids[0], x.kids[1]
+	if a.op != opCol || b.op != opCol || len(a.fields)+len(b.fields) > 0 || !arrow.TypeEqual(a.atype, b.atype) {
+		return nil
+	}
+	switch x.arith {
+	case ast.Add, ast.Sub:
+	case ast.Mul:
+		if a.atype.ID() == arrow.UINT32 {
+			return nil
+		}
+	default:
+		return nil
+	}
+	kernel := narrowArithKernel(a.atype, x.arith, op, y.val.I)
+	if kernel == nil {
+		return nil
+	}
+	s, ca, cb := cp.slot(), a.col, b.col
+	return func(c *ectx) *vec {
+		xa, xb := c.cols[ca], c.cols[cb]
+		v := c.boolOut(s)
+		va, vb := validityOf(xa, c.tmp[s]), validityOf(xb, c.tmp2[s])
+		if va != nil {
+			c.tmp[s] = va
+		}
+		if vb != nil {
+			c.tmp2[s] = vb
+		}
+		v.valid = andValid(v.ownW, va, vb, c.n)
+		if v.valid != nil {
+			v.ownW = v.valid
+		}
+		kernel(xa, xb, v.bits)
+		maskByValid(v)
+		return v
+	}
+}
+
+func narrowArithKernel(t arrow.DataType, op ast.ArithOp, cmp ast.CompareOp, c int64) func(a, b arrow.Array, out []uint64) {
+	switch t.ID() {
+	case arrow.INT8:
+		return narrowKernel(op, cmp, c, (*array.Int8).Int8Values)
+	case arrow.INT16:
+		return narrowKernel(op, cmp, c, (*array.Int16).Int16Values)
+	case arrow.INT32:
+		return narrowKernel(op, cmp, c, (*array.Int32).Int32Values)
+	case arrow.UINT8:
+		return narrowKernel(op, cmp, c, (*array.Uint8).Uint8Values)
+	case arrow.UINT16:
+		return narrowKernel(op, cmp, c, (*array.Uint16).Uint16Values)
+	case arrow.UINT32:
+		return narrowKernel(op, cmp, c, (*array.Uint32).Uint32Values)
+	}
+	return nil
+}
+
+// narrowChunk is how many results narrowKernel keeps at a time (8 KB).
+const narrowChunk = 1024
+
+func narrowKernel[T int8 | int16 | int32 | uint8 | uint16 | uint32, A arrow.Array](op ast.ArithOp, cmp ast.CompareOp, c int64, values func(A) []T) func(a, b arrow.Array, out []uint64) {
+	return func(a, b arrow.Array, out []uint64) {
+		xs, ys := values(a.(A)), values(b.(A))
+		var buf [narrowChunk]int64
+		for lo := 0; lo < len(xs); lo += narrowChunk {
+			hi := min(lo+narrowChunk, len(xs))
+			r, x, y := buf[:hi-lo], xs[lo:hi], ys[lo:hi]
+			switch op {
+			case ast.Add:
+				for i := range r {
+					r[i] = int64(x[i]) + int64(y[i])
+				}
+			case ast.Sub:
+				for i := range r {
+					r[i] = int64(x[i]) - int64(y[i])
+				}
+			default:
+				for i := range r {
+					r[i] = int64(x[i]) * int64(y[i])
+				}
+			}
+			cmpIntConst(cmp, r, c, out[lo>>6:])
+		}
 	}
 }

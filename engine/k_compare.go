@@ -49,6 +49,9 @@ func (cp *compiler) compare(n *node) evalFn {
 	if f := cp.columnConstCompare(x, y, op); f != nil {
 		return f
 	}
+	if f := cp.narrowArithCompare(x, y, op); f != nil {
+		return f
+	}
 	return cp.generalCompare(x, y, op)
 }
 
