@@ -40,11 +40,12 @@ func (e *Engine) batchZones(col int) []zone {
 // zoneSamples is how many batches zonesUseful reads.
 const zoneSamples = 8
 
-// zonesUseful samples zoneSamples batches spread over the table: when each
-// covers at least 90% of the range of all of them, the column is in no
-// useful order (every batch spans about the whole range) and a pass over
-// the whole column to find the batch ranges would not pay for itself.
-// Tables of at most zoneSamples batches are always worth it.
+// zonesUseful samples zoneSamples batches spread over the table: unless at
+// least half of them span under half the range of all of them, the column
+// is in no useful order (batches of a shuffled column span about the whole
+// range, give or take a skewed tail) and a pass over the whole column to
+// find the batch ranges would not pay for itself. Tables of at most
+// zoneSamples batches are always worth it.
 func zonesUseful(batches []arrow.RecordBatch, col int) bool {
 	if len(batches) <= zoneSamples {
 		return true
@@ -58,12 +59,13 @@ func zonesUseful(batches []arrow.RecordBatch, col int) bool {
 			lo, hi = min(lo, float64(z.min)), max(hi, float64(z.max))
 		}
 	}
+	narrow := 0
 	for _, z := range samples {
-		if z.none || float64(z.max)-float64(z.min) < 0.9*(hi-lo) {
-			return true
+		if z.none || float64(z.max)-float64(z.min) < 0.5*(hi-lo) {
+			narrow++
 		}
 	}
-	return false
+	return 2*narrow >= zoneSamples
 }
 
 func zoneOf(a arrow.Array) zone {

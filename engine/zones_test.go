@@ -115,4 +115,25 @@ func TestZonesSkippedWithoutOrder(t *testing.T) {
 	sorted := sortedTable(t)
 	defer sorted.Release()
 	require.Len(t, Open(sorted).batchZones(0), 9)
+
+	// A skewed shuffled column (mostly 0 to 4, a few up to 99): batch
+	// maxima differ, yet every batch spans most of the range.
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.PrimitiveTypes.Int32}}, nil)
+	r := rand.New(rand.NewPCG(20, 21))
+	var batches []arrow.RecordBatch
+	for range 20 {
+		b := array.NewInt32Builder(mem)
+		for range 500 {
+			v := r.IntN(5)
+			if r.IntN(50) == 0 {
+				v = r.IntN(100)
+			}
+			b.Append(int32(v))
+		}
+		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{b.NewArray()}, 500))
+	}
+	skewed := columnar.NewTable("skewed", schema, batches)
+	defer skewed.Release()
+	require.Nil(t, Open(skewed).batchZones(0))
 }
