@@ -23,19 +23,24 @@ const compactSlack = 8
 // the originals, on all cores. Batches without slack are returned as they
 // are.
 func compactBatches(batches []arrow.RecordBatch, mem memory.Allocator) []arrow.RecordBatch {
+	parallel(len(batches), func(i int) { batches[i] = compactBatch(batches[i], mem) })
+	return batches
+}
+
+// parallel calls f(0) … f(n-1) on all cores and returns when all are done.
+func parallel(n int, f func(int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(batches)); w++ {
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(batches); i = int(next.Add(1) - 1) {
-				batches[i] = compactBatch(batches[i], mem)
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return batches
 }
 
 // compactBatch returns rec with slack-free buffers (releasing rec), or rec

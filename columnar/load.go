@@ -151,6 +151,9 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 	if err == nil {
 		err = validateAll(batches)
 	}
+	if err == nil {
+		schema, batches, err = encodeStrings(schema, batches, opts.Mem)
+	}
 	if err != nil {
 		for _, b := range batches {
 			b.Release()

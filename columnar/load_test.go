@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/stretchr/testify/require"
 )
@@ -131,5 +133,53 @@ func TestDemoIsDeterministic(t *testing.T) {
 		for c := 0; c < a.Schema.NumFields(); c++ {
 			require.Equal(t, cell(a, row, c), cell(b, row, c))
 		}
+	}
+}
+
+// TestStringsLoadDictionaryEncoded: top-level plain string columns are
+// held dictionary-encoded whatever the format, with their values, nulls
+// and field metadata unchanged; list elements stay as they are.
+func TestStringsLoadDictionaryEncoded(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	md := arrow.NewMetadata([]string{"segql.pii"}, []string{"true"})
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "email", Type: arrow.BinaryTypes.String, Nullable: true, Metadata: md},
+		{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	emails := []string{"a@x", "", "b@x", "a@x"}
+	for i, e := range emails {
+		if i == 2 {
+			b.Field(0).AppendNull()
+		} else {
+			b.Field(0).(*array.StringBuilder).Append(e)
+		}
+		lb := b.Field(1).(*array.ListBuilder)
+		lb.Append(true)
+		lb.ValueBuilder().(*array.StringBuilder).Append(e)
+	}
+	rec := b.NewRecordBatch()
+	b.Release()
+	src := NewTable("plain", schema, []arrow.RecordBatch{rec})
+	defer src.Release()
+	dir := t.TempDir()
+	for _, ext := range []string{"arrow", "arrows", "ndjson", "parquet"} {
+		path := filepath.Join(dir, "plain."+ext)
+		require.NoError(t, WriteFile(path, src, mem))
+		got, err := Load(context.Background(), []string{path}, LoadOptions{Mem: mem})
+		require.NoError(t, err, ext)
+		f := got.Schema.Field(0)
+		require.Equal(t, arrow.DICTIONARY, f.Type.ID(), ext)
+		require.True(t, arrow.TypeEqual(arrow.BinaryTypes.String, f.Type.(*arrow.DictionaryType).ValueType), ext)
+		if ext != "ndjson" && ext != "parquet" {
+			require.Equal(t, md, f.Metadata, "%s keeps field metadata", ext)
+		}
+		require.Equal(t, arrow.LIST, got.Schema.Field(1).Type.ID(), ext)
+		for row := range emails {
+			require.Equal(t, cell(src, int64(row), 0), cell(got, int64(row), 0), "%s row %d", ext, row)
+			require.Equal(t, cell(src, int64(row), 1), cell(got, int64(row), 1), "%s row %d", ext, row)
+		}
+		got.Release()
 	}
 }

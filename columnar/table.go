@@ -93,13 +93,26 @@ func SameSchema(want, t *Table) error {
 			return fmt.Errorf("%s: column %d is %q, but %s has %q there", t.Name, i+1, g.Name, want.Name, f.Name)
 		}
 		if !arrow.TypeEqual(f.Type, g.Type) {
-			return fmt.Errorf("%s: column %q has type %s, but %s has %s", t.Name, f.Name, g.Type, want.Name, f.Type)
+			got, wantName := valueTypeName(g.Type), valueTypeName(f.Type)
+			if got == wantName { // the same values, encoded differently
+				got, wantName = g.Type.String(), f.Type.String()
+			}
+			return fmt.Errorf("%s: column %q has type %s, but %s has %s", t.Name, f.Name, got, want.Name, wantName)
 		}
 	}
 	if b.NumFields() > a.NumFields() {
 		return fmt.Errorf("%s: extra column %q (not in %s)", t.Name, b.Field(a.NumFields()).Name, want.Name)
 	}
 	return nil
+}
+
+// valueTypeName names a type as people know it: a dictionary-encoded
+// column by its values' type (how it is encoded is not theirs to know).
+func valueTypeName(t arrow.DataType) string {
+	if d, ok := t.(*arrow.DictionaryType); ok {
+		return d.ValueType.String()
+	}
+	return t.String()
 }
 
 // WithColumn returns a new table holding t's columns plus f, whose values
