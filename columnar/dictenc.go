@@ -1,6 +1,8 @@
 package columnar
 
 import (
+	"errors"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -33,18 +35,13 @@ func encodeStrings(schema *arrow.Schema, batches []arrow.RecordBatch, mem memory
 	encoded := make([]arrow.RecordBatch, len(batches))
 	errs := make([]error, len(batches))
 	parallel(len(batches), func(i int) { encoded[i], errs[i] = encodeBatch(out, batches[i], cols, mem) })
-	for i, err := range errs {
-		if err != nil {
-			for _, b := range encoded[:i] {
+	if err := errors.Join(errs...); err != nil {
+		for _, b := range encoded {
+			if b != nil {
 				b.Release()
 			}
-			for _, b := range encoded[i+1:] {
-				if b != nil {
-					b.Release()
-				}
-			}
-			return schema, batches, err
 		}
+		return schema, batches, err
 	}
 	for _, b := range batches {
 		b.Release()

@@ -255,15 +255,10 @@ func dateKernel(op ast.CompareOp, c int64) func(arrow.Array, []uint64) {
 		days = ceil
 	case ast.Eq, ast.Ne:
 		if floor != ceil {
-			fill := uint64(0)
 			if op == ast.Ne {
-				fill = ^uint64(0)
+				return func(_ arrow.Array, out []uint64) { fill(out) }
 			}
-			return func(_ arrow.Array, out []uint64) {
-				for i := range out {
-					out[i] = fill
-				}
-			}
+			return func(_ arrow.Array, out []uint64) { clear(out) }
 		}
 	}
 	d := int32(days) // |c| < 2⁶³ µs is under 1.1·10⁸ days

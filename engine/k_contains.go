@@ -36,14 +36,13 @@ func anyStringContains(n *node, a *vec, out, elems, prefix []uint64) (ok bool, _
 			markEqualStrings(elems, offs, data, v.S)
 		}
 	}
-	if sa.NullN() > 0 {
-		for i := 0; i < m; i++ {
-			if sa.IsNull(lo + i) {
-				clearBit(elems, i)
-			}
+	prefix = grow(prefix, len(elems))
+	if sa.NullN() > 0 { // a null element equals nothing: AND the validity, a word at a time
+		copyBits(prefix, sa.NullBitmapBytes(), sa.Data().Offset()+lo, m)
+		for w := range words(m) {
+			elems[w] &= prefix[w]
 		}
 	}
-	prefix = grow(prefix, len(elems))
 	var run uint64
 	for w, e := range elems {
 		prefix[w] = run

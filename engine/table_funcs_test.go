@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/lang/ast"
 )
 
 // naiveRanks ranks column col of rows the slow, obvious way: a row's rank
@@ -378,6 +379,21 @@ func TestDateKernels(t *testing.T) {
 			requireSameAsPlain(t, eng, src, WithNow(now))
 		}
 	}
+	// The kernel itself (the batch ranges above may decide first): a time
+	// that is not midnight equals no date and differs from every date.
+	b := array.NewDate32Builder(memory.DefaultAllocator)
+	for d := range 70 {
+		b.Append(arrow.Date32(20000 + d))
+	}
+	days := b.NewArray()
+	defer days.Release()
+	offMidnight := int64(20010)*dayMicros + 1
+	ne, eq := make([]uint64, 2), make([]uint64, 2)
+	dateKernel(ast.Ne, offMidnight)(days, ne)
+	dateKernel(ast.Eq, offMidnight)(days, eq)
+	tailMask(ne, 70)
+	require.Equal(t, []uint64{^uint64(0), 1<<6 - 1}, ne)
+	require.Equal(t, []uint64{0, 0}, eq)
 }
 
 // TestIntegerInRuns: `in` lists over integer, time and date columns that
