@@ -16,6 +16,7 @@ import (
 	"github.com/expr-lang/expr"
 	"github.com/expr-lang/expr/vm"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 )
@@ -28,7 +29,7 @@ type result struct {
 	bytes                    int64
 }
 
-func measureAll(cat *engine.Catalog, db *sql.DB, users []user, tbl *columnar.Table, runs int) ([]result, error) {
+func measureAll(cat *catalog.Catalog, db *sql.DB, users []user, tbl *columnar.Table, runs int) ([]result, error) {
 	ctx := context.Background()
 	var out []result
 	for _, c := range cases {
@@ -54,13 +55,15 @@ func measureAll(cat *engine.Catalog, db *sql.DB, users []user, tbl *columnar.Tab
 		if err != nil {
 			return nil, fmt.Errorf("%s: DuckDB: %w", c.name, err)
 		}
-		prog, err := expr.Compile(c.expr, expr.Env(user{}), expr.AsBool())
-		if err != nil {
-			return nil, fmt.Errorf("%s: expr-lang: %w", c.name, err)
-		}
-		r.expr, err = median(max(1, runs/3), func() error { return runExpr(prog, users) })
-		if err != nil {
-			return nil, err
+		if c.expr != "" {
+			prog, err := expr.Compile(c.expr, expr.Env(user{}), expr.AsBool())
+			if err != nil {
+				return nil, fmt.Errorf("%s: expr-lang: %w", c.name, err)
+			}
+			r.expr, err = median(max(1, runs/3), func() error { return runExpr(prog, users) })
+			if err != nil {
+				return nil, err
+			}
 		}
 		cols := columnIndexes(tbl, q.Columns())
 		r.bytes = columnBytes(tbl, cols)

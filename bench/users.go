@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/segql/segql/columnar"
@@ -71,10 +70,10 @@ func asTime(v any) int64 {
 
 func printResults(rs []result, rows, sample int) {
 	fmt.Printf("%d rows; expr-lang runs row at a time over %d Go structs and is extrapolated; floor = reading the referenced columns' bytes\n\n", rows, sample)
-	fmt.Println(pad("expression", 18) + pad("members", 11) + pad("agree", 7) + pad("segql", 11) + pad("duckdb", 11) +
+	fmt.Println(pad("expression", 22) + pad("members", 11) + pad("agree", 7) + pad("segql", 11) + pad("duckdb", 11) +
 		pad("expr-lang", 12) + pad("floor", 11) + pad("segql/duckdb", 14) + "GB/s")
 	var ratios []float64
-	worst := 0.0
+	worst, worstName := 0.0, ""
 	for _, r := range rs {
 		agree := "yes"
 		if r.members != r.duckMembers {
@@ -82,11 +81,16 @@ func printResults(rs []result, rows, sample int) {
 		}
 		ratio := r.segql.Seconds() / r.duck.Seconds()
 		ratios = append(ratios, ratio)
-		worst = math.Max(worst, ratio)
-		exprTime := time.Duration(float64(r.expr) * float64(rows) / float64(sample))
-		fmt.Println(pad(r.c.name, 18) + pad(fmt.Sprint(r.members), 11) + pad(agree, 7) + pad(round(r.segql).String(), 11) +
-			pad(round(r.duck).String(), 11) + pad(round(exprTime).String(), 12) + pad(round(r.floor).String(), 11) +
+		if ratio > worst {
+			worst, worstName = ratio, r.c.name
+		}
+		exprCol := "—"
+		if r.expr > 0 {
+			exprCol = round(time.Duration(float64(r.expr) * float64(rows) / float64(sample))).String()
+		}
+		fmt.Println(pad(r.c.name, 22) + pad(fmt.Sprint(r.members), 11) + pad(agree, 7) + pad(round(r.segql).String(), 11) +
+			pad(round(r.duck).String(), 11) + pad(exprCol, 12) + pad(round(r.floor).String(), 11) +
 			pad(fmt.Sprintf("%.3f", ratio), 14) + fmt.Sprintf("%.1f", float64(r.bytes)/r.segql.Seconds()/1e9))
 	}
-	fmt.Printf("\ngeomean segql/duckdb = %.3f (%d expressions), worst = %.3f\n", geomean(ratios), len(ratios), worst)
+	fmt.Printf("\ngeomean segql/duckdb = %.3f (%d expressions), worst = %.3f (%s)\n", geomean(ratios), len(ratios), worst, worstName)
 }

@@ -17,14 +17,38 @@ type Table struct {
 }
 
 // NewTable takes ownership of batches (which must all have schema) and
-// returns a table over them.
+// returns a table over them. Values Arrow computes lazily and stores in
+// an array on first use (null counts of sliced arrays, dictionary arrays)
+// are computed here, once, so that concurrent readers of the table never
+// write to it.
 func NewTable(name string, schema *arrow.Schema, batches []arrow.RecordBatch) *Table {
 	t := &Table{Name: name, Schema: schema, Batches: batches, offsets: make([]int64, len(batches))}
 	for i, b := range batches {
 		t.offsets[i] = t.rows
 		t.rows += b.NumRows()
+		for _, c := range b.Columns() {
+			Settle(c)
+		}
 	}
 	return t
+}
+
+// Settle computes what an array computes lazily on first use — its null
+// count, its dictionary array, the same for its children and list values —
+// so that later reads from several goroutines write nothing.
+func Settle(a arrow.Array) {
+	a.NullN()
+	switch x := a.(type) {
+	case *array.Dictionary:
+		Settle(x.Dictionary())
+		Settle(x.Indices())
+	case array.ListLike:
+		Settle(x.ListValues())
+	case *array.Struct:
+		for i := 0; i < x.NumField(); i++ {
+			Settle(x.Field(i))
+		}
+	}
 }
 
 // NumRows returns the number of rows.

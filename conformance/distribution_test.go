@@ -7,8 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/segql/segql/analytics"
 	"github.com/segql/segql/columnar"
-	"github.com/segql/segql/engine"
 )
 
 // rankedColumns get DuckDB window columns c_rank (the number of non-null
@@ -72,9 +72,9 @@ func TestSplitMatchesDuckDB(t *testing.T) {
 	require.NoError(t, err)
 	res, err := q.Run(context.Background())
 	require.NoError(t, err)
-	arms, err := engine.ParseArms("control:50,treatment:30")
+	arms, err := analytics.ParseArms("control:50,treatment:30")
 	require.NoError(t, err)
-	s, err := eng.Split(res, engine.SplitOptions{Arms: arms, Salt: "exp-42", IDColumn: "user_id"})
+	s, err := analytics.New(eng).Split(res, analytics.SplitOptions{Arms: arms, Salt: "exp-42", IDColumn: "user_id"})
 	require.NoError(t, err)
 	asg, err := s.Assignments(nil)
 	require.NoError(t, err)

@@ -160,3 +160,64 @@ func TestBatchAndMatchAgreeOnDemo(t *testing.T) {
 
 // rowOf reads a table row into a MapRow.
 func rowOf(t *columnar.Table, row int64) MapRow { return RowAt(t, row) }
+
+// TestErrorsOnlyWhereNeeded: an operand's evaluation error counts only for
+// rows whose result needs it — in `and`, rows no other term makes FALSE —
+// whatever the order of the terms, in Run, Match, MatchRecord and TruthAt
+// alike (SPEC.md, "Evaluation errors").
+func TestErrorsOnlyWhereNeeded(t *testing.T) {
+	tbl := demo(t, 5_000, nil)
+	defer tbl.Release()
+	eng := Open(tbl)
+	for _, src := range []string{
+		`age > 200 and age * 9223372036854775807 > 0`,
+		`age * 9223372036854775807 > 0 and age > 200`,
+		`not (age <= 200 or age * 9223372036854775807 > 0)`,
+		`age is null and age * 9223372036854775807 > 0`,
+	} {
+		for _, opts := range [][]Option{nil, {WithoutOptimizations()}} {
+			q, err := eng.Compile(src, append(opts, WithNow(testAnchor))...)
+			require.NoError(t, err, src)
+			res, err := q.Run(context.Background())
+			require.NoError(t, err, src)
+			require.Zero(t, res.Count(), src)
+			m, err := q.MatchAt(MapRow{"age": 40}, testAnchor)
+			require.NoError(t, err, src)
+			require.False(t, m, src)
+			m, err = q.MatchRecord(&cardUser{age: 40, purchases: 1, ageCol: eng.ColumnIndex("age")}, testAnchor)
+			require.NoError(t, err, src)
+			require.False(t, m, src)
+		}
+	}
+	// Where the failing operand is needed, every path raises the error,
+	// with its position.
+	q, err := eng.Compile(`age > 20 and age * 9223372036854775807 > 0`, WithNow(testAnchor))
+	require.NoError(t, err)
+	_, err = q.Run(context.Background())
+	require.ErrorIs(t, err, ErrOverflow)
+	var ee *EvalError
+	require.ErrorAs(t, err, &ee)
+	require.Contains(t, err.Error(), "1:14: integer overflow")
+	require.Contains(t, err.Error(), "^^^^^^^^^^^^^^^^^^^^^^^^^")
+	_, err = q.MatchAt(MapRow{"age": 40}, testAnchor)
+	require.ErrorIs(t, err, ErrOverflow)
+	_, err = q.MatchRecord(&cardUser{age: 40, ageCol: eng.ColumnIndex("age"), purchCol: eng.ColumnIndex("purchases_30d")}, testAnchor)
+	require.ErrorIs(t, err, ErrOverflow)
+}
+
+// TestCatalogCompileLimits: a named segment compiles through the engine's
+// one compile path, with the same cost limit as an expression.
+func TestCatalogCompileLimits(t *testing.T) {
+	tbl := demo(t, 1_000, nil)
+	defer tbl.Release()
+	eng := Open(tbl)
+	defs := checkedDefs(t, eng, "segment adults = age between 25 and 54\n")
+	lim := WithLimitsOf(Limits{MaxCost: 1})
+	_, err := eng.Compile(`age between 25 and 54`, lim)
+	require.ErrorIs(t, err, ErrCost)
+	_, err = eng.Compile(`adults`, lim, WithDefinitions(defs))
+	require.ErrorIs(t, err, ErrCost)
+	q, err := eng.Compile(`adults`, WithDefinitions(defs))
+	require.NoError(t, err)
+	require.Greater(t, q.Cost(), 1.0)
+}

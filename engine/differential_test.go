@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -22,24 +24,38 @@ import (
 
 // TestDifferential: for random tables (nulls, NaN, ±Inf, -0.0, plain and
 // dictionary strings, lists, sliced batches of 1 to 65,536 rows) and random
-// well-typed expressions, the vectorized engine, single-user Match and the
-// reference evaluator agree on every row.
+// well-typed expressions (some with integers at the edges of int64, so
+// that evaluation errors occur), the vectorized engine with and without
+// optimizations, single-user Match, MatchRecord and TruthAt all agree
+// with the reference evaluator on every row: the same truth value, and an
+// error exactly where the reference raises one.
 func TestDifferential(t *testing.T) {
 	iterations := 150
 	if testing.Short() {
 		iterations = 30
 	}
-	compared, skipped := 0, 0
-	for seed := uint64(1); seed <= uint64(iterations); seed++ {
-		c, s := differentialRound(t, seed)
-		compared += c
-		skipped += s
+	if n, err := strconv.Atoi(os.Getenv("SEGQL_DIFF_ROUNDS")); err == nil {
+		iterations = n // a longer soak: SEGQL_DIFF_ROUNDS=2000
 	}
-	t.Logf("compared %d expressions, skipped %d the checker rejected", compared, skipped)
-	require.Greater(t, compared, 10*skipped, "most generated expressions must type-check")
+	var total diffCounts
+	for seed := uint64(1); seed <= uint64(iterations); seed++ {
+		total.add(differentialRound(t, seed))
+	}
+	t.Logf("compared %d expressions (%d with evaluation errors), skipped %d the checker rejected",
+		total.compared, total.withErrors, total.skipped)
+	require.Greater(t, total.compared, 10*total.skipped, "most generated expressions must type-check")
+	require.Greater(t, total.withErrors, 0, "some expressions must raise evaluation errors")
 }
 
-func differentialRound(t *testing.T, seed uint64) (compared, skipped int) {
+type diffCounts struct{ compared, skipped, withErrors int }
+
+func (d *diffCounts) add(o diffCounts) {
+	d.compared += o.compared
+	d.skipped += o.skipped
+	d.withErrors += o.withErrors
+}
+
+func differentialRound(t *testing.T, seed uint64) (out diffCounts) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
@@ -50,53 +66,137 @@ func differentialRound(t *testing.T, seed uint64) (compared, skipped int) {
 	eng := Open(tbl)
 	g := gen.New(r, eng.Schema())
 	g.Strings, g.Words = testStrings, testWords
+	g.EdgeInts = true
 	for range 40 {
 		src := printer.Expr(g.Bool())
 		q, err := eng.Compile(src, WithNow(testAnchor))
 		if err != nil {
 			var l *diag.List
 			require.True(t, errors.As(err, &l), "seed %d: %s: %v", seed, src, err)
-			skipped++
+			skipped, why := expectedCompileError(t, eng, src, rows)
+			require.True(t, skipped, "seed %d: %s: compile error %v, but %s", seed, src, err, why)
+			out.skipped++
 			continue
 		}
-		compared++
-		checkAgainstReference(t, eng, q, rows, fmt.Sprintf("seed %d batch %d: %s", seed, batch, src))
+		out.compared++
+		what := fmt.Sprintf("seed %d batch %d: %s", seed, batch, src)
+		if checkAgainstReference(t, eng, q, rows, what) {
+			out.withErrors++
+		}
+		plain, err := eng.Compile(src, WithNow(testAnchor), WithoutOptimizations())
+		require.NoError(t, err, what)
+		checkAgainstReference(t, eng, plain, rows, what+" (without optimizations)")
 	}
-	return compared, skipped
+	return out
 }
 
-func checkAgainstReference(t *testing.T, eng *Engine, q *Query, rows []map[string]any, what string) {
+// expectedCompileError reports whether a compile error is legitimate: the
+// checker rejected the expression, or every row's value is an error (a
+// constant overflow the compiler reports at once).
+func expectedCompileError(t *testing.T, eng *Engine, src string, rows []map[string]any) (bool, string) {
+	tree, err := syntax.ParseExpr("", src, syntax.Limits{})
+	require.NoError(t, err)
+	info, err := check.Check(tree, diag.Source{Text: src}, check.Config{Schema: eng.Schema()})
+	if err != nil {
+		return true, ""
+	}
+	ref := &refEval{info: info, now: testAnchor.UnixMicro()}
+	for _, row := range rows {
+		if _, err := ref.eval(tree, nullRow(row)); err == nil {
+			return false, "the reference evaluates it without error"
+		}
+	}
+	return true, ""
+}
+
+// nullRow is a row with every column null: an expression that fails even
+// there fails for every row.
+func nullRow(row map[string]any) map[string]any {
+	out := make(map[string]any, len(row))
+	for k := range row {
+		out[k] = nil
+	}
+	return out
+}
+
+// checkAgainstReference compares every path with the reference on every
+// row; it reports whether some row's value is an evaluation error.
+func checkAgainstReference(t *testing.T, eng *Engine, q *Query, rows []map[string]any, what string) bool {
 	tree, err := syntax.ParseExpr("", q.Source(), syntax.Limits{})
 	require.NoError(t, err)
 	info, err := check.Check(tree, diag.Source{Text: q.Source()}, check.Config{Schema: eng.Schema()})
 	require.NoError(t, err)
 	ref := &refEval{info: info, now: testAnchor.UnixMicro()}
-	want := make([]bool, len(rows))
+	want := make([]any, len(rows))
+	wantErr := make([]bool, len(rows))
+	anyErr := false
 	for i, row := range rows {
-		m, err := ref.member(tree, row)
-		if err != nil {
-			return // integer overflow in the reference: the engine must not crash, checked below
+		want[i], err = ref.eval(tree, row)
+		if wantErr[i] = err != nil; wantErr[i] {
+			want[i] = nil // a failed row is no member
 		}
-		want[i] = m
+		anyErr = anyErr || wantErr[i]
 	}
-	res, err := q.Run(context.Background(), Workers(2))
+	_, err = q.Run(context.Background(), Workers(2))
+	if anyErr {
+		require.Error(t, err, "%s: the reference raises an error on some row", what)
+		var ee *EvalError
+		require.True(t, errors.As(err, &ee), "%s: %v is an *EvalError", what, err)
+	} else {
+		require.NoError(t, err, what)
+	}
+	res, err := q.Run(context.Background(), Workers(2), keepErrors())
 	require.NoError(t, err, what)
 	got := res.Bitmap()
 	for i := range rows {
-		require.Equal(t, want[i], got.Get(i), "%s\nrow %d: %v", what, i, rows[i])
+		require.Equal(t, wantErr[i], res.failed(int64(i)), "%s\nrow %d fails: %v", what, i, rows[i])
+		require.Equal(t, want[i] == true, got.Get(i), "%s\nrow %d: %v", what, i, rows[i])
 	}
+	if !anyErr {
+		unknown := 0
+		for i := range rows {
+			if want[i] == nil {
+				unknown++
+			}
+		}
+		require.Equal(t, unknown, res.Unknown(), "%s: UNKNOWN rows", what)
+	}
+	checkRows(t, eng, q, rows, want, wantErr, what)
+	return anyErr
+}
+
+// checkRows compares single-user evaluation row by row.
+func checkRows(t *testing.T, eng *Engine, q *Query, rows []map[string]any, want []any, wantErr []bool, what string) {
 	readsList := slices.ContainsFunc(q.Columns(), func(c string) bool { return c == "l" || c == "li" })
-	for i := 0; i < min(len(rows), 40); i++ {
-		m, err := q.MatchAt(MapRow(matchRow(rows[i])), testAnchor)
-		require.NoError(t, err, what)
-		require.Equal(t, want[i], m, "Match: %s\nrow %d: %v", what, i, rows[i])
+	for i := 0; i < min(len(rows), 60); i++ {
+		truth, err := q.TruthAt(MapRow(matchRow(rows[i])), testAnchor)
+		if wantErr[i] {
+			require.Error(t, err, "TruthAt: %s\nrow %d: %v", what, i, rows[i])
+		} else {
+			require.NoError(t, err, "TruthAt: %s\nrow %d", what, i)
+			require.Equal(t, refTruth(want[i]), truth, "TruthAt: %s\nrow %d: %v", what, i, rows[i])
+		}
 		if readsList { // a Record has no list columns
 			continue
 		}
-		m, err = q.MatchRecord(&refRecord{row: rows[i], fields: eng.fields}, testAnchor)
+		m, err := q.MatchRecord(&refRecord{row: rows[i], fields: eng.fields}, testAnchor)
+		if wantErr[i] {
+			require.Error(t, err, "MatchRecord: %s\nrow %d: %v", what, i, rows[i])
+			continue
+		}
 		require.NoError(t, err, what)
-		require.Equal(t, want[i], m, "MatchRecord: %s\nrow %d: %v", what, i, rows[i])
+		require.Equal(t, want[i] == true, m, "MatchRecord: %s\nrow %d: %v", what, i, rows[i])
 	}
+}
+
+func refTruth(v any) Truth {
+	switch v {
+	case true:
+		return True
+	case false:
+		return False
+	}
+	return Unknown
 }
 
 // refRecord is a Record over a reference row.

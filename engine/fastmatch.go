@@ -3,7 +3,12 @@ package engine
 import (
 	"strings"
 
-	"github.com/segql/segql/lang/ast"
+	"github.com/segql/segql/engine/internal/funcs"
+	"github.com/segql/segql/engine/internal/rowexec"
+
+	"github.com/segql/segql/engine/internal/kernels"
+	"github.com/segql/segql/engine/internal/plan"
+	"github.com/segql/segql/engine/internal/value"
 )
 
 // Single-user evaluation over a Record, compiled into closures typed by
@@ -30,17 +35,15 @@ type (
 	fastStr   func(r Record, now int64) (string, int8)
 )
 
-func isIntKind(k kind) bool { return k == kInt || k == kTime || k == kDur }
-
 // fastBoolOf compiles a boolean node.
-func fastBoolOf(n *node) fastBool {
-	switch n.op {
-	case opConst:
-		t := truthCode(n.val)
-		return func(Record, int64) int8 { return int8(t) }
-	case opCol:
-		if len(n.fields) == 0 {
-			col := n.col
+func fastBoolOf(n *plan.Node) fastBool {
+	switch n.Op {
+	case plan.OpConst:
+		t := fastTruth(n.Val)
+		return func(Record, int64) int8 { return t }
+	case plan.OpColumn:
+		if len(n.Col.Fields) == 0 {
+			col := n.Col.Index
 			return func(r Record, _ int64) int8 {
 				v, ok := r.Bool(col)
 				switch {
@@ -52,10 +55,14 @@ func fastBoolOf(n *node) fastBool {
 				return fastFalse
 			}
 		}
-	case opAnd, opOr:
+	case plan.OpAnd, plan.OpOr:
 		return fastLogic(n)
-	case opNot:
-		x := fastBoolOf(n.kids[0])
+	case plan.OpRange, plan.OpInRuns, plan.OpLinear, plan.OpChunked:
+		return fastBoolOf(n.Logical)
+	case plan.OpSegment, plan.OpDict:
+		return fastBoolOf(n.Args[0])
+	case plan.OpNot:
+		x := fastBoolOf(n.Args[0])
 		return func(r Record, now int64) int8 {
 			if t := x(r, now); t <= fastTrue {
 				return 1 - t
@@ -63,9 +70,9 @@ func fastBoolOf(n *node) fastBool {
 				return t
 			}
 		}
-	case opIsNull:
-		if present := fastPresent(n.kids[0]); present != nil {
-			not := n.not
+	case plan.OpIsNull:
+		if present := fastPresent(n.Args[0]); present != nil {
+			not := n.Negated
 			return func(r Record, now int64) int8 {
 				switch present(r, now) {
 				case fastFail:
@@ -76,11 +83,11 @@ func fastBoolOf(n *node) fastBool {
 				return b2t(!not)
 			}
 		}
-	case opCmp:
+	case plan.OpCompare:
 		if f := fastCompare(n); f != nil {
 			return f
 		}
-	case opInSet:
+	case plan.OpInSet:
 		if f := fastIn(n); f != nil {
 			return f
 		}
@@ -95,26 +102,43 @@ func b2t(b bool) int8 {
 	return fastFalse
 }
 
-// fastGeneric evaluates n with the generic evaluator.
-func fastGeneric(n *node) fastBool {
+// fastGeneric evaluates n with the row evaluator.
+func fastGeneric(n *plan.Node) fastBool {
 	return func(r Record, now int64) int8 {
-		src := rowSource{rec: r}
-		v, err := n.eval(&src, now)
+		var src rowexec.Source = &recordSource{r: r}
+		if rr, ok := r.(*rowRecord); ok { // a Row: struct fields and lists read from it
+			src = &mapSource{row: rr.row, fields: rr.fields}
+		}
+		e := rowexec.Evaluator{Src: src, Env: funcs.Env{Now: now}}
+		v, err := e.Eval(n)
 		if err != nil {
 			return fastFail
 		}
-		return int8(truthCode(v))
+		return fastTruth(v)
 	}
 }
 
+// fastTruth encodes a boolean value.
+func fastTruth(v value.Value) int8 {
+	switch {
+	case v.Null:
+		return fastUnknown
+	case v.B:
+		return fastTrue
+	}
+	return fastFalse
+}
+
+func isIntLike(k value.Kind) bool { return k.IsIntLike() }
+
 // fastLogic is Kleene and/or: a FALSE term decides and, a TRUE one or.
-func fastLogic(n *node) fastBool {
-	terms := make([]fastBool, len(n.kids))
-	for i, k := range n.kids {
+func fastLogic(n *plan.Node) fastBool {
+	terms := make([]fastBool, len(n.Args))
+	for i, k := range n.Args {
 		terms[i] = fastBoolOf(k)
 	}
 	decide := fastFalse
-	if n.op == opOr {
+	if n.Op == plan.OpOr {
 		decide = fastTrue
 	}
 	return func(r Record, now int64) int8 {
@@ -136,21 +160,21 @@ func fastLogic(n *node) fastBool {
 
 // fastPresent reports whether a scalar node's value is present (fastOK),
 // null (fastUnknown) or failed; nil when the node is not compiled.
-func fastPresent(n *node) fastBool {
+func fastPresent(n *plan.Node) fastBool {
 	switch {
-	case isIntKind(n.k):
+	case isIntLike(n.Kind):
 		if f := fastIntOf(n); f != nil {
 			return func(r Record, now int64) int8 { _, s := f(r, now); return presence(s) }
 		}
-	case n.k == kFloat:
+	case n.Kind == value.KFloat:
 		if f := fastFloatOf(n); f != nil {
 			return func(r Record, now int64) int8 { _, s := f(r, now); return presence(s) }
 		}
-	case n.k == kStr:
+	case n.Kind == value.KStr:
 		if f := fastStrOf(n); f != nil {
 			return func(r Record, now int64) int8 { _, s := f(r, now); return presence(s) }
 		}
-	case n.k == kBool:
+	case n.Kind == value.KBool:
 		b := fastBoolOf(n)
 		return func(r Record, now int64) int8 {
 			switch b(r, now) {
@@ -173,14 +197,14 @@ func presence(s int8) int8 {
 }
 
 // fastCompare compiles a comparison of two operands of one kind.
-func fastCompare(n *node) fastBool {
-	op, a, b := n.cmp, n.kids[0], n.kids[1]
+func fastCompare(n *plan.Node) fastBool {
+	op, a, b := n.Cmp, n.Args[0], n.Args[1]
 	switch {
-	case isIntKind(a.k) && isIntKind(b.k):
-		return compareWith(op, fastIntOf(a), fastIntOf(b), cmpInt)
-	case a.k == kFloat && b.k == kFloat:
-		return compareWith(op, fastFloatOf(a), fastFloatOf(b), cmpFloat)
-	case a.k == kStr && b.k == kStr:
+	case isIntLike(a.Kind) && isIntLike(b.Kind):
+		return compareWith(op, fastIntOf(a), fastIntOf(b), value.CmpInt)
+	case a.Kind == value.KFloat && b.Kind == value.KFloat:
+		return compareWith(op, fastFloatOf(a), fastFloatOf(b), value.CmpFloat)
+	case a.Kind == value.KStr && b.Kind == value.KStr:
 		return compareWith(op, fastStrOf(a), fastStrOf(b), strings.Compare)
 	}
 	return nil
@@ -188,20 +212,20 @@ func fastCompare(n *node) fastBool {
 
 // compareWith compares two compiled operands with cmp; nil when either is
 // not compiled.
-func compareWith[T any, F ~func(Record, int64) (T, int8)](op ast.CompareOp, x, y F, cmp func(T, T) int) fastBool {
+func compareWith[T any, F ~func(Record, int64) (T, int8)](op kernels.CmpOp, x, y F, cmp func(T, T) int) fastBool {
 	if x == nil || y == nil {
 		return nil
 	}
 	return func(r Record, now int64) int8 {
 		u, s := x(r, now)
-		if s != fastOK {
-			return unknownOr(s)
+		v, t := y(r, now) // both operands are needed, whether or not one is null
+		switch {
+		case s == fastFail || t == fastFail:
+			return fastFail
+		case s != fastOK || t != fastOK:
+			return fastUnknown
 		}
-		v, s := y(r, now)
-		if s != fastOK {
-			return unknownOr(s)
-		}
-		return b2t(compareResult(op, cmp(u, v)))
+		return b2t(op.Holds(cmp(u, v)))
 	}
 }
 
@@ -214,17 +238,17 @@ func unknownOr(s int8) int8 {
 }
 
 // fastIn compiles `x in (…)` over integers or strings.
-func fastIn(n *node) fastBool {
-	set, x := n.set, n.kids[0]
+func fastIn(n *plan.Node) fastBool {
+	set, x := n.Set, n.Args[0]
 	miss := fastFalse
-	if set.hasNull {
+	if set.HasNull {
 		miss = fastUnknown
 	}
 	switch {
-	case isIntKind(x.k) && set.ints != nil:
-		return inWith(fastIntOf(x), set.ints, miss)
-	case x.k == kStr && set.strs != nil:
-		return inWith(fastStrOf(x), set.strs, miss)
+	case isIntLike(x.Kind) && set.Ints != nil:
+		return inWith(fastIntOf(x), set.Ints, miss)
+	case x.Kind == value.KStr && set.Strs != nil:
+		return inWith(fastStrOf(x), set.Strs, miss)
 	}
 	return nil
 }
@@ -263,12 +287,14 @@ func arithWith[T any, F ~func(Record, int64) (T, int8)](x, y F, f func(a, b T) (
 	return func(r Record, now int64) (T, int8) {
 		var zero T
 		a, s := x(r, now)
-		if s != fastOK {
+		b, t := y(r, now) // both operands are needed, whether or not one is null
+		switch {
+		case s == fastFail || t == fastFail:
+			return zero, fastFail
+		case s != fastOK:
 			return zero, s
-		}
-		b, s := y(r, now)
-		if s != fastOK {
-			return zero, s
+		case t != fastOK:
+			return zero, t
 		}
 		return f(a, b)
 	}
@@ -276,31 +302,31 @@ func arithWith[T any, F ~func(Record, int64) (T, int8)](x, y F, f func(a, b T) (
 
 // fastIntOf compiles an integer, time or duration node; nil when it is
 // not one the closures cover.
-func fastIntOf(n *node) fastInt {
-	switch n.op {
-	case opConst:
-		return constOf(n.val.I, n.val.Null)
-	case opNow:
+func fastIntOf(n *plan.Node) fastInt {
+	switch n.Op {
+	case plan.OpConst:
+		return constOf(n.Val.I, n.Val.Null)
+	case plan.OpNow:
 		return func(_ Record, now int64) (int64, int8) { return now, fastOK }
-	case opCol:
-		if len(n.fields) > 0 {
+	case plan.OpColumn:
+		if len(n.Col.Fields) > 0 {
 			return nil
 		}
-		col := n.col
-		if n.k == kTime {
+		col := n.Col.Index
+		if n.Kind == value.KTime {
 			return func(r Record, _ int64) (int64, int8) { v, ok := r.Time(col); return v, okStatus(ok) }
 		}
-		if n.k == kInt {
+		if n.Kind == value.KInt {
 			return func(r Record, _ int64) (int64, int8) { v, ok := r.Int(col); return v, okStatus(ok) }
 		}
-	case opArith:
-		op := n.arith
-		return arithWith(fastIntOf(n.kids[0]), fastIntOf(n.kids[1]), func(a, b int64) (int64, int8) {
-			v, isNull, err := intArith(op, a, b)
-			switch {
-			case err != nil:
+	case plan.OpArith:
+		op := n.Arith
+		return arithWith(fastIntOf(n.Args[0]), fastIntOf(n.Args[1]), func(a, b int64) (int64, int8) {
+			v, res := kernels.IntArith(op, a, b)
+			switch res {
+			case kernels.IntOverflow:
 				return 0, fastFail
-			case isNull:
+			case kernels.IntNull:
 				return 0, fastUnknown
 			}
 			return v, fastOK
@@ -317,25 +343,25 @@ func okStatus(ok bool) int8 {
 }
 
 // fastFloatOf compiles a float node; nil when not covered.
-func fastFloatOf(n *node) fastFloat {
-	switch n.op {
-	case opConst:
-		return constOf(n.val.F, n.val.Null)
-	case opCol:
-		if len(n.fields) == 0 {
-			col := n.col
+func fastFloatOf(n *plan.Node) fastFloat {
+	switch n.Op {
+	case plan.OpConst:
+		return constOf(n.Val.F, n.Val.Null)
+	case plan.OpColumn:
+		if len(n.Col.Fields) == 0 {
+			col := n.Col.Index
 			return func(r Record, _ int64) (float64, int8) { v, ok := r.Float(col); return v, okStatus(ok) }
 		}
-	case opCast:
-		x := fastIntOf(n.kids[0])
+	case plan.OpCast:
+		x := fastIntOf(n.Args[0])
 		if x == nil {
 			return nil
 		}
 		return func(r Record, now int64) (float64, int8) { v, s := x(r, now); return float64(v), s }
-	case opArith:
-		op := n.arith
-		return arithWith(fastFloatOf(n.kids[0]), fastFloatOf(n.kids[1]), func(a, b float64) (float64, int8) {
-			v, ok := floatArith(op, a, b)
+	case plan.OpArith:
+		op := n.Arith
+		return arithWith(fastFloatOf(n.Args[0]), fastFloatOf(n.Args[1]), func(a, b float64) (float64, int8) {
+			v, ok := kernels.FloatArith(op, a, b)
 			return v, okStatus(ok)
 		})
 	}
@@ -343,12 +369,12 @@ func fastFloatOf(n *node) fastFloat {
 }
 
 // fastStrOf compiles a string column or constant; nil otherwise.
-func fastStrOf(n *node) fastStr {
+func fastStrOf(n *plan.Node) fastStr {
 	switch {
-	case n.op == opConst:
-		return constOf(n.val.S, n.val.Null)
-	case n.op == opCol && len(n.fields) == 0:
-		col := n.col
+	case n.Op == plan.OpConst:
+		return constOf(n.Val.S, n.Val.Null)
+	case n.Op == plan.OpColumn && len(n.Col.Fields) == 0:
+		col := n.Col.Index
 		return func(r Record, _ int64) (string, int8) { v, ok := r.Str(col); return v, okStatus(ok) }
 	}
 	return nil

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/segql/segql/engine/internal/plan"
+	"github.com/segql/segql/engine/internal/value"
 	"github.com/segql/segql/lang/syntax"
 )
 
@@ -34,42 +36,53 @@ func (l Limits) maxCost() float64 {
 // WithLimitsOf sets every limit of a query.
 func WithLimitsOf(l Limits) Option { return func(o *compileOptions) { o.limits = l } }
 
-// WithoutOptimizations compiles the plan with the general kernels only (no
-// dictionary evaluation, no native column-vs-constant loops, no fused
-// ranges). Results are identical; tests use it to check the optimizations.
+// WithoutOptimizations compiles with the normalizing rules only (no
+// ranges, dictionary tables, linear forms, shared subexpressions or
+// reordered terms): results are identical, which tests use to check the
+// optimizer.
 func WithoutOptimizations() Option { return func(o *compileOptions) { o.plain = true } }
 
-// Cost is a query's estimated work: rows × per-row cost.
-func (q *Query) Cost() float64 { return q.cost }
+// avgStringLen is a rough average string length, for cost estimates.
+const avgStringLen = 16
 
-// rowCost estimates the per-row work of a plan; avgLen is the average
-// length of strings, for string and pattern work.
-func rowCost(n *node, avgLen float64) float64 {
-	c := 1.0
-	switch n.op {
-	case opConst, opNow:
+// rowCost estimates the work per row of a plan: each distinct node once
+// (a shared node runs once per row), comparisons 1, strings and patterns
+// by their length, regular expressions most.
+func rowCost(roots []*plan.Node) float64 {
+	total := 0.0
+	plan.Walk(roots, func(n *plan.Node) { total += nodeCost(n) })
+	return total
+}
+
+func nodeCost(n *plan.Node) float64 {
+	switch n.Op {
+	case plan.OpConst, plan.OpNow, plan.OpSegment:
 		return 0
-	case opLike:
-		c = 2 + avgLen*float64(len(n.like.pat))/8
-	case opMatches:
-		c = 10 + avgLen*float64(len(n.re.String()))/4
-	case opStrContains, opInSet:
-		c = 2 + avgLen/8
-	case opContains:
-		c = 4 * float64(1+len(n.vals))
-	case opCall:
-		c = 2
-		if n.k == kStr {
-			c += avgLen
+	case plan.OpLike:
+		return 2 + avgStringLen*float64(len(n.Like.Pattern()))/8
+	case plan.OpMatches:
+		return 10 + avgStringLen*float64(len(n.Re.String()))/4
+	case plan.OpStrContains, plan.OpInSet:
+		return 2 + avgStringLen/8
+	case plan.OpContains:
+		return 4 * float64(1+len(n.Needles.Needles))
+	case plan.OpCall:
+		if n.Kind == value.KStr {
+			return 2 + avgStringLen
 		}
+		return 2
 	}
-	for _, k := range n.kids {
-		c += rowCost(k, avgLen)
-	}
-	return c
+	return 1
 }
 
-// errBudget is returned when a query is refused for its estimated cost.
-func errBudget(cost, max float64) error {
-	return fmt.Errorf("the expression's estimated cost %.3g is over the budget of %.3g (Limits.MaxCost); narrow it or raise the budget", cost, max)
+// budgetError is the error of a query refused for its estimated cost;
+// it unwraps to ErrCost.
+type budgetError struct{ cost, max float64 }
+
+func errBudget(cost, max float64) error { return &budgetError{cost, max} }
+
+func (b *budgetError) Error() string {
+	return fmt.Sprintf("the expression's estimated cost %.3g is over the budget of %.3g (Limits.MaxCost); narrow it or raise the budget", b.cost, b.max)
 }
+
+func (b *budgetError) Unwrap() error { return ErrCost }

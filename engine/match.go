@@ -2,12 +2,17 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
+	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/engine/internal/funcs"
+	"github.com/segql/segql/engine/internal/plan"
+	"github.com/segql/segql/engine/internal/rowexec"
+	"github.com/segql/segql/engine/internal/value"
 	"github.com/segql/segql/lang/check"
-	"reflect"
-	"time"
 )
 
 // Row supplies one user's values by column name, for single-user
@@ -24,130 +29,6 @@ type MapRow map[string]any
 // Lookup implements Row.
 func (m MapRow) Lookup(name string) (any, bool) { v, ok := m[name]; return v, ok }
 
-// Match evaluates the query for one user with exactly the semantics of
-// Run: it reports whether the expression is TRUE for the row. now() is the
-// query's fixed time or else the wall clock.
-func (q *Query) Match(row Row) (bool, error) {
-	now := q.now
-	if now.IsZero() {
-		now = time.Now()
-	}
-	return q.MatchAt(row, now)
-}
-
-// MatchAt is Match with now() fixed to t.
-func (q *Query) MatchAt(row Row, t time.Time) (member bool, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			member, err = false, fmt.Errorf("internal error matching %q: %v", q.src, r)
-		}
-	}()
-	v, err := q.plan.eval(&rowSource{row: &rowAdapter{row: row, schema: q.engine.fields}}, t.UnixMicro())
-	if err != nil {
-		return false, err
-	}
-	return !v.Null && v.B, nil
-}
-
-type rowAdapter struct {
-	row    Row
-	schema []arrow.Field
-}
-
-func (r *rowAdapter) value(n *node) (Value, error) {
-	name := r.schema[n.col].Name
-	x, ok := r.row.Lookup(name)
-	if !ok {
-		return null(n.k), nil
-	}
-	t := r.schema[n.col].Type
-	for _, f := range n.fields {
-		if x == nil {
-			return null(n.k), nil // a null struct has null fields
-		}
-		var st Row
-		if err := asStruct(x, &st); err != nil {
-			return Value{}, fmt.Errorf("column %q: %w", name, err)
-		}
-		field := t.(*arrow.StructType).Field(f)
-		t = field.Type
-		if x, ok = st.Lookup(field.Name); !ok {
-			return null(n.k), nil
-		}
-	}
-	v, err := goValue(x, n.k, n.elem)
-	if err != nil {
-		return Value{}, fmt.Errorf("column %q: %w", name, err)
-	}
-	return v, nil
-}
-
-// goValue converts a Go value to a Value of kind k.
-func goValue(x any, k, elem kind) (Value, error) {
-	if x == nil {
-		return null(k), nil
-	}
-	switch k {
-	case kTime:
-		switch t := x.(type) {
-		case time.Time:
-			return timeVal(t.UnixMicro()), nil
-		case string:
-			if tt, ok := check.ParseTime(t); ok {
-				return timeVal(tt), nil
-			}
-		}
-	case kList:
-		return goList(x, elem)
-	case kStr:
-		if s, ok := x.(string); ok {
-			return strVal(s), nil
-		}
-	case kBool:
-		if b, ok := x.(bool); ok {
-			return boolVal(b), nil
-		}
-	case kInt, kFloat:
-		return goNumber(x, k)
-	}
-	return Value{}, fmt.Errorf("cannot use %T value %v here", x, x)
-}
-
-func goNumber(x any, k kind) (Value, error) {
-	rv := reflect.ValueOf(x)
-	switch {
-	case rv.CanInt():
-		if k == kFloat {
-			return floatVal(float64(rv.Int())), nil
-		}
-		return intVal(rv.Int()), nil
-	case rv.CanUint():
-		if k == kFloat {
-			return floatVal(float64(rv.Uint())), nil
-		}
-		return intVal(int64(rv.Uint())), nil
-	case rv.CanFloat() && k == kFloat:
-		return floatVal(rv.Float()), nil
-	}
-	return Value{}, fmt.Errorf("cannot use %T value %v as a number", x, x)
-}
-
-func goList(x any, elem kind) (Value, error) {
-	rv := reflect.ValueOf(x)
-	if rv.Kind() != reflect.Slice {
-		return Value{}, fmt.Errorf("cannot use %T as a list", x)
-	}
-	out := Value{K: kList, L: make([]Value, rv.Len())}
-	for i := range out.L {
-		v, err := goValue(rv.Index(i).Interface(), elem, kNull)
-		if err != nil {
-			return Value{}, err
-		}
-		out.L[i] = v
-	}
-	return out, nil
-}
-
 // Truth is a three-valued result: TRUE, FALSE or UNKNOWN.
 type Truth int8
 
@@ -160,28 +41,238 @@ const (
 
 func (t Truth) String() string { return [...]string{"FALSE", "TRUE", "UNKNOWN"}[t] }
 
-// TruthAt evaluates the query for one row with now() fixed to t and
-// reports TRUE, FALSE or UNKNOWN (null).
-func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			truth, err = Unknown, fmt.Errorf("internal error evaluating %q: %v", q.src, r)
-		}
-	}()
-	v, err := q.plan.eval(&rowSource{row: &rowAdapter{row: row, schema: q.engine.fields}}, t.UnixMicro())
-	switch {
-	case err != nil:
-		return Unknown, err
-	case v.Null:
-		return Unknown, nil
-	case v.B:
-		return True, nil
+// Match evaluates the query for one user with exactly the semantics of
+// Run: it reports whether the expression is TRUE for the row, and returns
+// the error Run would raise for that row. now() is the query's fixed time
+// or else the wall clock.
+func (q *Query) Match(row Row) (bool, error) {
+	now := q.now
+	if now.IsZero() {
+		now = time.Now()
 	}
-	return False, nil
+	return q.MatchAt(row, now)
 }
 
-// Now returns the query's fixed now(), or the zero time.
-func (q *Query) Now() time.Time { return q.now }
+// MatchAt is Match with now() fixed to t.
+func (q *Query) MatchAt(row Row, t time.Time) (bool, error) {
+	truth, err := q.TruthAt(row, t)
+	return truth == True, err
+}
+
+// TruthAt evaluates the query for one row with now() fixed to t and
+// reports TRUE, FALSE or UNKNOWN (null). Common expressions run as
+// compiled closures over the row; any other, and any row on which a
+// closure meets an error or a value it cannot convert, take the row
+// evaluator (so results and errors are Run's).
+func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
+	defer recoverInto(&err, "evaluating", q.src)
+	if fast := q.fastClosures(); fast != nil {
+		rr := rowRecords.Get().(*rowRecord)
+		*rr = rowRecord{row: row, fields: q.engine.fields}
+		code := fast(rr, t.UnixMicro())
+		failed := rr.failed
+		rr.row = nil
+		rowRecords.Put(rr)
+		if code != fastFail && !failed {
+			return Truth([...]Truth{False, True, Unknown}[code]), nil
+		}
+	}
+	v, err := q.evalRow(q.root, &mapSource{row: row, fields: q.engine.fields}, t, nil)
+	return truthOf(v), err
+}
+
+// rowRecord is a Record over a Row, for the compiled closures: a getter
+// looks its column up by name and converts the value; one that does not
+// convert reads as null and sets failed, and the caller then evaluates the
+// row with the row evaluator, which reports the error.
+type rowRecord struct {
+	row    Row
+	fields []arrow.Field
+	failed bool
+}
+
+// rowRecords reuses rowRecords (one escapes to the heap per match
+// otherwise: the closures take an interface).
+var rowRecords = sync.Pool{New: func() any { return new(rowRecord) }}
+
+func (r *rowRecord) get(col int, k value.Kind) (value.Value, bool) {
+	x, ok := r.row.Lookup(r.fields[col].Name)
+	if !ok || x == nil {
+		return value.Value{K: k}, false
+	}
+	v, ok := quickValue(x, k)
+	if !ok {
+		var err error
+		if v, err = goValue(x, k, value.KNull); err != nil {
+			r.failed = true
+			return value.Value{K: k}, false
+		}
+	}
+	return v, !v.Null
+}
+
+// quickValue converts the common Go types without reflection.
+func quickValue(x any, k value.Kind) (value.Value, bool) {
+	switch v := x.(type) {
+	case int:
+		if k == value.KInt {
+			return value.Int(int64(v)), true
+		}
+	case int64:
+		if k == value.KInt {
+			return value.Int(v), true
+		}
+	case float64:
+		if k == value.KFloat {
+			return value.Float(v), true
+		}
+	case string:
+		if k == value.KStr {
+			return value.Str(v), true
+		}
+	case bool:
+		if k == value.KBool {
+			return value.Bool(v), true
+		}
+	case time.Time:
+		if k == value.KTime {
+			return value.Time(v.UnixMicro()), true
+		}
+	}
+	return value.Value{}, false
+}
+
+func (r *rowRecord) Int(col int) (int64, bool) { v, ok := r.get(col, value.KInt); return v.I, ok }
+func (r *rowRecord) Float(col int) (float64, bool) {
+	v, ok := r.get(col, value.KFloat)
+	return v.F, ok
+}
+func (r *rowRecord) Str(col int) (string, bool) { v, ok := r.get(col, value.KStr); return v.S, ok }
+func (r *rowRecord) Bool(col int) (bool, bool)  { v, ok := r.get(col, value.KBool); return v.B, ok }
+func (r *rowRecord) Time(col int) (int64, bool) { v, ok := r.get(col, value.KTime); return v.I, ok }
+
+// evalRow evaluates a plan for one row.
+func (q *Query) evalRow(root *plan.Node, src rowexec.Source, t time.Time, trace rowexec.Tracer) (value.Value, error) {
+	e := rowexec.Evaluator{Src: src, Env: funcs.Env{Now: t.UnixMicro()}, Trace: trace}
+	if q.shared {
+		e.Memo = map[*plan.Node]rowexec.Result{}
+	}
+	return e.Eval(root)
+}
+
+func truthOf(v value.Value) Truth {
+	switch {
+	case v.Null:
+		return Unknown
+	case v.B:
+		return True
+	}
+	return False
+}
+
+// mapSource reads a Row's values by column name.
+type mapSource struct {
+	row    Row
+	fields []arrow.Field
+}
+
+// Column implements rowexec.Source.
+func (s *mapSource) Column(c *plan.Column, k value.Kind) (value.Value, error) {
+	f := s.fields[c.Index]
+	x, ok := s.row.Lookup(f.Name)
+	if !ok {
+		return value.NullOf(k), nil
+	}
+	t := f.Type
+	for _, fi := range c.Fields {
+		if x == nil {
+			return value.NullOf(k), nil // a null struct has null fields
+		}
+		var st Row
+		if err := asStruct(x, &st); err != nil {
+			return value.Value{}, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		field := t.(*arrow.StructType).Field(fi)
+		t = field.Type
+		if x, ok = st.Lookup(field.Name); !ok {
+			return value.NullOf(k), nil
+		}
+	}
+	v, err := goValue(x, k, c.Elem)
+	if err != nil {
+		return value.Value{}, fmt.Errorf("column %q: %w", c.Name, err)
+	}
+	return v, nil
+}
+
+// goValue converts a Go value to a value of kind k.
+func goValue(x any, k, elem value.Kind) (value.Value, error) {
+	if x == nil {
+		return value.NullOf(k), nil
+	}
+	switch k {
+	case value.KTime:
+		switch t := x.(type) {
+		case time.Time:
+			return value.Time(t.UnixMicro()), nil
+		case string:
+			if tt, ok := check.ParseTime(t); ok {
+				return value.Time(tt), nil
+			}
+		}
+	case value.KList:
+		return goList(x, elem)
+	case value.KStr:
+		if s, ok := x.(string); ok {
+			return value.Str(s), nil
+		}
+	case value.KBool:
+		if b, ok := x.(bool); ok {
+			return value.Bool(b), nil
+		}
+	case value.KInt, value.KFloat:
+		return goNumber(x, k)
+	}
+	return value.Value{}, fmt.Errorf("cannot use %T value %v here", x, x)
+}
+
+func goNumber(x any, k value.Kind) (value.Value, error) {
+	rv := reflect.ValueOf(x)
+	switch {
+	case rv.CanInt():
+		if k == value.KFloat {
+			return value.Float(float64(rv.Int())), nil
+		}
+		return value.Int(rv.Int()), nil
+	case rv.CanUint():
+		if k == value.KFloat {
+			return value.Float(float64(rv.Uint())), nil
+		}
+		if rv.Uint() > 1<<63-1 {
+			return value.Value{}, ErrUintRange
+		}
+		return value.Int(int64(rv.Uint())), nil
+	case rv.CanFloat() && k == value.KFloat:
+		return value.Float(rv.Float()), nil
+	}
+	return value.Value{}, fmt.Errorf("cannot use %T value %v as a number", x, x)
+}
+
+func goList(x any, elem value.Kind) (value.Value, error) {
+	rv := reflect.ValueOf(x)
+	if rv.Kind() != reflect.Slice {
+		return value.Value{}, fmt.Errorf("cannot use %T as a list", x)
+	}
+	out := value.Value{K: value.KList, L: make([]value.Value, rv.Len())}
+	for i := range out.L {
+		v, err := goValue(rv.Index(i).Interface(), elem, value.KNull)
+		if err != nil {
+			return value.Value{}, err
+		}
+		out.L[i] = v
+	}
+	return out, nil
+}
 
 // asStruct reads a struct column's value in a Row: a map or a Row.
 func asStruct(x any, out *Row) error {

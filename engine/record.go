@@ -3,6 +3,9 @@ package engine
 import (
 	"fmt"
 	"time"
+
+	"github.com/segql/segql/engine/internal/plan"
+	"github.com/segql/segql/engine/internal/value"
 )
 
 // Record supplies one user's values by column position (the table's
@@ -23,52 +26,58 @@ type Record interface {
 	Time(col int) (micros int64, ok bool)
 }
 
-// ColumnIndex returns the position of a top-level column, or -1.
-func (e *Engine) ColumnIndex(name string) int { return e.table.ColumnIndex(name) }
+// recordSource reads a Record's values by column position.
+type recordSource struct{ r Record }
 
-// recordValue reads a column node's value from a Record.
-func recordValue(r Record, n *node) (Value, error) {
-	if len(n.fields) > 0 {
-		return Value{}, fmt.Errorf("struct fields need a Row, not a Record")
+// Column implements rowexec.Source.
+func (s *recordSource) Column(c *plan.Column, k value.Kind) (value.Value, error) {
+	if !c.Top() {
+		return value.Value{}, fmt.Errorf("struct fields need a Row, not a Record")
 	}
-	var v Value
+	var v value.Value
 	var ok bool
-	switch n.k {
-	case kInt:
-		v.I, ok = r.Int(n.col)
-	case kFloat:
-		v.F, ok = r.Float(n.col)
-	case kStr:
-		v.S, ok = r.Str(n.col)
-	case kBool:
-		v.B, ok = r.Bool(n.col)
-	case kTime:
-		v.I, ok = r.Time(n.col)
+	switch k {
+	case value.KInt:
+		v.I, ok = s.r.Int(c.Index)
+	case value.KFloat:
+		v.F, ok = s.r.Float(c.Index)
+	case value.KStr:
+		v.S, ok = s.r.Str(c.Index)
+	case value.KBool:
+		v.B, ok = s.r.Bool(c.Index)
+	case value.KTime:
+		v.I, ok = s.r.Time(c.Index)
 	default:
-		return Value{}, fmt.Errorf("list columns need a Row, not a Record")
+		return value.Value{}, fmt.Errorf("list columns need a Row, not a Record")
 	}
-	v.K, v.Null = n.k, !ok
+	v.K, v.Null = k, !ok
 	return v, nil
 }
 
 // MatchRecord is Match for a Record, with now() fixed to t. It does not
 // allocate for expressions of comparisons, ranges, in-lists, arithmetic
-// and logic over scalar columns.
+// and logic over scalar columns, which run as compiled closures; other
+// expressions, and any row on which a closure meets an error, take the
+// row evaluator (so errors are the same as Run's).
 func (q *Query) MatchRecord(r Record, t time.Time) (member bool, err error) {
-	defer func() {
-		if x := recover(); x != nil {
-			member, err = false, fmt.Errorf("internal error matching %q: %v", q.src, x)
+	defer recoverInto(&err, "matching", q.src)
+	if fast := q.fastClosures(); fast != nil {
+		if truth := fast(r, t.UnixMicro()); truth != fastFail {
+			return truth == fastTrue, nil
 		}
-	}()
-	q.fastOnce.Do(func() { q.fast = fastBoolOf(q.plan) })
-	now := t.UnixMicro()
-	if truth := q.fast(r, now); truth != fastFail {
-		return truth == fastTrue, nil
 	}
-	src := rowSource{rec: r}
-	v, err := q.plan.eval(&src, now)
-	if err != nil {
-		return false, err
-	}
-	return !v.Null && v.B, nil
+	v, err := q.evalRow(q.root, &recordSource{r: r}, t, nil)
+	return v.IsTrue(), err
+}
+
+// fastClosures returns the query's compiled closures (built on first
+// use), or nil for a plan with shared segments: a shared node would run
+// once per path through the closures.
+func (q *Query) fastClosures() fastBool {
+	q.fastOnce.Do(func() {
+		if !q.shared {
+			q.fast = fastBoolOf(q.root)
+		}
+	})
+	return q.fast
 }

@@ -106,21 +106,30 @@ func (r *refEval) literal(l *ast.Literal) any {
 	return nil
 }
 
+// logical is Kleene and/or; an error in a term counts only when no other
+// term decides the result (FALSE for and, TRUE for or), whatever the
+// order of the terms (SPEC.md, "Evaluation errors").
 func (r *refEval) logical(e *ast.Logical, row map[string]any) (any, error) {
 	and := e.Op == ast.And
 	unknown := false
+	var firstErr error
 	for _, t := range e.Terms {
 		v, err := r.eval(t, row)
-		if err != nil {
-			return nil, err
-		}
-		if v == nil {
+		switch {
+		case err != nil:
+			if firstErr == nil {
+				firstErr = err
+			}
+		case v == nil:
 			unknown = true
-		} else if v.(bool) != and {
+		case v.(bool) != and:
 			return !and, nil
 		}
 	}
-	if unknown {
+	switch {
+	case firstErr != nil:
+		return nil, firstErr
+	case unknown:
 		return nil, nil
 	}
 	return and, nil
@@ -262,6 +271,9 @@ func refArith(op ast.ArithOp, t *check.Type, a, b any) (any, error) {
 		if y.Sign() == 0 {
 			return nil, nil
 		}
+		if q := new(big.Int).Quo(x, y); !q.IsInt64() {
+			return nil, errRefOverflow // as DuckDB, which divides first: -2⁶³ % -1 overflows
+		}
 		res.Rem(x, y) // truncated, sign of the dividend
 	}
 	if !res.IsInt64() {
@@ -308,14 +320,33 @@ func (r *refEval) predicate(e ast.Expr, row map[string]any) (any, error) {
 		return refNot(e.Not, regexp.MustCompile(e.Pattern.(*ast.Literal).Str).MatchString(x.(string))), nil
 	case *ast.Contains:
 		return r.contains(e, row)
-	case *ast.Within:
+	case *ast.Within: // now() - d <= x and x <= now()
 		x, err := r.eval(e.X, row)
-		if err != nil || x == nil {
+		if err != nil {
 			return nil, err
 		}
-		d, _ := r.eval(e.D, row)
-		t := int64(x.(refTime))
-		return r.now-int64(d.(refDur)) <= t && t <= r.now, nil
+		d, err := r.eval(e.D, row)
+		if err != nil {
+			return nil, err
+		}
+		from, fromErr := refArith(ast.Sub, check.TTimestamp, refTime(r.now), d)
+		lo := any(nil)
+		if fromErr == nil && x != nil && from != nil {
+			lo = refOrder(from, x) <= 0
+		}
+		var hi any
+		if x != nil {
+			hi = int64(x.(refTime)) <= r.now
+		}
+		switch {
+		case hi == false || lo == false:
+			return false, nil
+		case fromErr != nil:
+			return nil, fromErr
+		case lo == nil || hi == nil:
+			return nil, nil
+		}
+		return true, nil
 	case *ast.Call:
 		return r.call(e, row)
 	}
@@ -345,8 +376,17 @@ func likeRegexp(p string, fold bool) *regexp.Regexp {
 
 func (r *refEval) contains(e *ast.Contains, row map[string]any) (any, error) {
 	x, err := r.eval(e.X, row)
-	if err != nil || x == nil {
+	if err != nil {
 		return nil, err
+	}
+	needles := make([]any, len(e.Values))
+	for i, ve := range e.Values {
+		if needles[i], err = r.eval(ve, row); err != nil {
+			return nil, err // every operand is needed
+		}
+	}
+	if x == nil {
+		return nil, nil
 	}
 	has := func(v any) bool {
 		if s, ok := x.(string); ok {
@@ -360,8 +400,10 @@ func (r *refEval) contains(e *ast.Contains, row map[string]any) (any, error) {
 		return false
 	}
 	all := e.Mode == ast.ContainsAll
-	for _, ve := range e.Values {
-		v, _ := r.eval(ve, row)
+	for _, v := range needles {
+		if v == nil {
+			continue // a null value matches nothing (contains any ignores it)
+		}
 		if has(v) != all {
 			return !all, nil
 		}
@@ -370,6 +412,21 @@ func (r *refEval) contains(e *ast.Contains, row map[string]any) (any, error) {
 }
 
 func (r *refEval) call(e *ast.Call, row map[string]any) (any, error) {
+	if e.Name == "coalesce" { // later arguments only where earlier ones are null
+		for _, a := range e.Args {
+			v, err := r.eval(a, row)
+			if err != nil {
+				return nil, err
+			}
+			if v != nil {
+				if i, ok := v.(int64); ok && r.info.Types[e].IsFloat() {
+					return float64(i), nil
+				}
+				return v, nil
+			}
+		}
+		return nil, nil
+	}
 	args := make([]any, len(e.Args))
 	for i, a := range e.Args {
 		v, err := r.eval(a, row)
@@ -461,7 +518,13 @@ func refFunc(name string, a []any, now int64) (any, error) {
 	case "ends_with":
 		return strings.HasSuffix(a[0].(string), a[1].(string)), nil
 	case "days_since":
-		return int64(math.Floor(float64(now-int64(a[0].(refTime))) / 86400e6)), nil
+		d := new(big.Int).Sub(big.NewInt(now), big.NewInt(int64(a[0].(refTime))))
+		if !d.IsInt64() {
+			return nil, errRefOverflow
+		}
+		q, m := new(big.Int).DivMod(d, big.NewInt(86400e6), new(big.Int)) // Euclidean: floor for a positive divisor
+		_ = m
+		return q.Int64(), nil
 	case "year":
 		return int64(t().Year()), nil
 	case "month":

@@ -1,29 +1,59 @@
 package engine
 
 import (
-	"context"
 	"fmt"
 	"math/bits"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine/internal/exec"
 )
 
 // Result is the membership of a segment in a table: which rows the
-// expression is TRUE for. It is immutable and safe for concurrent reads.
+// expression is TRUE for, FALSE for and UNKNOWN for. It is immutable and
+// safe for concurrent reads.
 type Result struct {
 	table   *columnar.Table
-	batches [][]uint64 // member bits per batch
-	known   [][]uint64 // known (not UNKNOWN) bits per batch; nil: all known
+	batches [][]uint64 // member bits per batch, tail-masked
+	known   [][]uint64 // known (not UNKNOWN) bits per batch, tail-masked; nil: all known
 	counts  []int
 	Elapsed time.Duration
 	Now     time.Time // the now() the run used
+	query   *Query
+	stats   []exec.NodeStats
+	errs    [][]uint64 // failed rows per batch (tests' keepErrors runs only)
 }
+
+// Batch is one record batch's share of a result. Its bitmaps hold one bit
+// per row of the batch, 64 rows per word, bits past the last row zero;
+// they belong to the result and must not be modified.
+type Batch struct {
+	Index   int
+	Offset  int64 // the table row of the batch's first row
+	Rows    int
+	Members []uint64 // TRUE rows
+	Known   []uint64 // rows that are TRUE or FALSE; nil: every row
+	Count   int      // members in the batch
+	Record  arrow.RecordBatch
+}
+
+// NumBatches returns the number of record batches the result covers.
+func (r *Result) NumBatches() int { return len(r.batches) }
+
+// Batch returns batch i's share of the result. The record is the table's,
+// valid for as long as the table.
+func (r *Result) Batch(i int) Batch {
+	rec := r.table.Batches[i]
+	return Batch{Index: i, Offset: r.table.BatchOffset(i), Rows: int(rec.NumRows()), Members: r.batches[i],
+		Known: r.known[i], Count: r.counts[i], Record: rec}
+}
+
+// Query returns the query the result is of.
+func (r *Result) Query() *Query { return r.query }
 
 // Count returns the number of members.
 func (r *Result) Count() int {
@@ -107,7 +137,7 @@ func (r *Result) Rows(columns []string, limit int, mem memory.Allocator) (arrow.
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	idx, schema, err := r.project(columns)
+	idx, schema, err := r.table.Project(columns)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +159,7 @@ func (r *Result) Rows(columns []string, limit int, mem memory.Allocator) (arrow.
 		indices := sel.NewArray()
 		sel.Release()
 		if indices.Len() > 0 {
-			cols, err := takeColumns(r.table.Batches[bi], idx, indices, mem)
+			cols, err := columnar.TakeColumns(r.table.Batches[bi], idx, indices, mem)
 			if err != nil {
 				indices.Release()
 				return nil, err
@@ -139,43 +169,6 @@ func (r *Result) Rows(columns []string, limit int, mem memory.Allocator) (arrow.
 		indices.Release()
 	}
 	return concatParts(schema, parts, taken, mem)
-}
-
-func (r *Result) project(columns []string) ([]int, *arrow.Schema, error) {
-	if len(columns) == 0 {
-		idx := make([]int, r.table.Schema.NumFields())
-		for i := range idx {
-			idx[i] = i
-		}
-		return idx, r.table.Schema, nil
-	}
-	idx := make([]int, len(columns))
-	fields := make([]arrow.Field, len(columns))
-	for i, c := range columns {
-		idx[i] = r.table.ColumnIndex(c)
-		if idx[i] < 0 {
-			return nil, nil, fmt.Errorf("no column %q in the table", c)
-		}
-		fields[i] = r.table.Schema.Field(idx[i])
-	}
-	return idx, arrow.NewSchema(fields, nil), nil
-}
-
-// takeColumns gathers the selected rows of the chosen columns of a batch.
-func takeColumns(rec arrow.RecordBatch, idx []int, indices arrow.Array, mem memory.Allocator) ([]arrow.Array, error) {
-	ctx := compute.WithAllocator(context.Background(), mem)
-	out := make([]arrow.Array, 0, len(idx))
-	for _, ci := range idx {
-		a, err := compute.TakeArray(ctx, rec.Column(ci), indices)
-		if err != nil {
-			for _, o := range out {
-				o.Release()
-			}
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, nil
 }
 
 // concatParts joins per-batch column pieces into one record, releasing
@@ -227,4 +220,12 @@ func (r *Result) Unknown() int {
 		}
 	}
 	return n
+}
+
+func popcount(w []uint64) int {
+	c := 0
+	for _, x := range w {
+		c += bits.OnesCount64(x)
+	}
+	return c
 }

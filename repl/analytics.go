@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/analytics"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
 )
@@ -57,7 +58,7 @@ func (s *Session) profile(ctx context.Context, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, err := s.cur.eng.Profile(ctx, res, engine.ProfileOptions{Privacy: s.privacy})
+	p, err := s.cur.an.Profile(ctx, res, analytics.ProfileOptions{Privacy: s.privacy})
 	if err != nil {
 		return "", err
 	}
@@ -91,7 +92,7 @@ func (s *Session) overlap(ctx context.Context, arg string) (string, error) {
 		}
 		results = append(results, res)
 	}
-	o, err := s.cur.eng.Overlap(srcs, results, s.privacy)
+	o, err := s.cur.an.Overlap(srcs, results, s.privacy)
 	if err != nil {
 		return "", err
 	}
@@ -106,7 +107,7 @@ func (s *Session) cluster(ctx context.Context, arg string) (string, error) {
 	if len(f) != 2 && len(f) != 4 {
 		return "", usage
 	}
-	opts := engine.ClusterOptions{Features: strings.Split(f[1], ","), Seed: 1}
+	opts := analytics.ClusterOptions{Features: strings.Split(f[1], ","), Seed: 1}
 	if f[0] != "auto" {
 		k, err := strconv.Atoi(f[0])
 		if err != nil || k < 1 {
@@ -121,7 +122,7 @@ func (s *Session) cluster(ctx context.Context, arg string) (string, error) {
 		}
 		opts.Seed = seed
 	}
-	c, err := s.cur.eng.Cluster(ctx, opts)
+	c, err := s.cur.an.Cluster(ctx, opts)
 	if err != nil {
 		return "", err
 	}
@@ -131,7 +132,7 @@ func (s *Session) cluster(ctx context.Context, arg string) (string, error) {
 		}
 	}
 	field := arrow.Field{Name: "cluster", Type: arrow.PrimitiveTypes.Int64, Nullable: true}
-	with, err := s.cur.t.WithColumn(field, s.cur.eng.ClusterColumn(c))
+	with, err := s.cur.t.WithColumn(field, s.cur.an.ClusterColumn(c))
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +148,7 @@ func (s *Session) split(ctx context.Context, arg string) (string, error) {
 	if len(f) < 3 {
 		return "", errors.New("usage: " + strings.TrimSpace(analyticsHelp[".split"]))
 	}
-	arms, err := engine.ParseArms(f[0])
+	arms, err := analytics.ParseArms(f[0])
 	if err != nil {
 		return "", err
 	}
@@ -159,7 +160,7 @@ func (s *Session) split(ctx context.Context, arg string) (string, error) {
 	if id == "" {
 		return "", errors.New(".split: the table has no user_id or id column")
 	}
-	sp, err := s.cur.eng.Split(res, engine.SplitOptions{Arms: arms, Salt: f[1], IDColumn: id, Privacy: s.privacy})
+	sp, err := s.cur.an.Split(res, analytics.SplitOptions{Arms: arms, Salt: f[1], IDColumn: id, Privacy: s.privacy})
 	if err != nil {
 		return "", err
 	}
@@ -177,7 +178,7 @@ func (s *Session) export(ctx context.Context, arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	rep, err := s.cur.eng.Export(ctx, res, path, engine.ExportOptions{Privacy: s.privacy})
+	rep, err := s.cur.an.Export(ctx, res, path, analytics.ExportOptions{Privacy: s.privacy})
 	if err != nil {
 		return "", err
 	}

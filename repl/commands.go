@@ -13,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/atomicfile"
@@ -250,7 +251,7 @@ func withoutDef(defs []definition, name string) []definition {
 // setDefs replaces the session's segments if they check together.
 func (s *Session) setDefs(defs []definition) error {
 	files := s.defFiles(defs)
-	cat, err := s.cur.eng.LoadCatalog(files)
+	cat, err := catalog.Load(s.cur.eng, files)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,7 @@ func (s *Session) setDefs(defs []definition) error {
 }
 
 // defFiles renders definitions (the session's, if defs is nil) as one file.
-func (s *Session) defFiles(defs []definition) []engine.SourceFile {
+func (s *Session) defFiles(defs []definition) []catalog.File {
 	if defs == nil {
 		defs = s.defs
 	}
@@ -270,7 +271,7 @@ func (s *Session) defFiles(defs []definition) []engine.SourceFile {
 		}
 		b.WriteString("segment " + printer.Name(d.name) + " = " + d.expr + "\n")
 	}
-	return []engine.SourceFile{{Name: "session", Text: b.String()}}
+	return []catalog.File{{Name: "session", Text: b.String()}}
 }
 
 func (s *Session) listSegments() string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/segql/segql/analytics"
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
@@ -33,19 +35,20 @@ type Session struct {
 	tables  []*namedTable
 	cur     *namedTable
 	defs    []definition
-	cat     *engine.Catalog
+	cat     *catalog.Catalog
 	opts    Options
 	mode    string // table, csv, json, ids
 	timer   bool
 	outFile *os.File
 	quit    bool
-	privacy engine.Privacy
+	privacy analytics.Privacy
 }
 
 type namedTable struct {
 	name string
 	t    *columnar.Table
 	eng  *engine.Engine
+	an   *analytics.Analyzer
 }
 
 // definition is a segment defined in the session.
@@ -59,13 +62,14 @@ func New(name string, t *columnar.Table, opts Options) *Session {
 	if opts.Limit <= 0 {
 		opts.Limit = 5
 	}
-	s := &Session{mode: "table", opts: opts, privacy: engine.Privacy{MinSize: DefaultMinSize}}
+	s := &Session{mode: "table", opts: opts, privacy: analytics.Privacy{MinSize: DefaultMinSize}}
 	s.addTable(name, t)
 	return s
 }
 
 func (s *Session) addTable(name string, t *columnar.Table) {
-	nt := &namedTable{name: name, t: t, eng: engine.Open(t)}
+	eng := engine.Open(t)
+	nt := &namedTable{name: name, t: t, eng: eng, an: analytics.New(eng)}
 	for i, old := range s.tables {
 		if old.name == name {
 			old.t.Release()
@@ -83,7 +87,7 @@ func (s *Session) use(nt *namedTable) {
 	s.cur = nt
 	s.cat = nil
 	if len(s.defs) > 0 {
-		if cat, err := nt.eng.LoadCatalog(s.defFiles(nil)); err == nil {
+		if cat, err := catalog.Load(nt.eng, s.defFiles(nil)); err == nil {
 			s.cat = cat
 		}
 	}

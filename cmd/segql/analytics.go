@@ -11,6 +11,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/analytics"
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
@@ -55,14 +57,15 @@ func (a *analyticsFlags) register(fs *flag.FlagSet, c analyticsCommand) {
 	}
 }
 
-func (a *analyticsFlags) privacy() engine.Privacy {
-	return engine.Privacy{MinSize: a.minSize, PII: a.redact, AllowPII: a.allowPII}
+func (a *analyticsFlags) privacy() analytics.Privacy {
+	return analytics.Privacy{MinSize: a.minSize, PII: a.redact, AllowPII: a.allowPII}
 }
 
 // workspace is a loaded table with its engine and, with --defs, catalog.
 type workspace struct {
 	eng     *engine.Engine
-	cat     *engine.Catalog
+	an      *analytics.Analyzer
+	cat     *catalog.Catalog
 	opts    []engine.Option
 	release func()
 }
@@ -84,6 +87,7 @@ func (e *env) openWorkspace(ctx context.Context, cmd string, a *analyticsFlags) 
 			return nil, 1
 		}
 		w.cat, w.eng, w.release = cat, cat.Engine(), release
+		w.an = analytics.New(w.eng)
 		return w, 0
 	}
 	tbl, err := a.load(ctx)
@@ -92,6 +96,7 @@ func (e *env) openWorkspace(ctx context.Context, cmd string, a *analyticsFlags) 
 		return nil, 1
 	}
 	w.eng, w.release = engine.Open(tbl), tbl.Release
+	w.an = analytics.New(w.eng)
 	return w, 0
 }
 
@@ -204,14 +209,14 @@ func (e *env) profile(args []string) int {
 		return code
 	}
 	return e.withSegment("profile", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
-		opts := engine.ProfileOptions{Columns: cols, Top: top, Privacy: a.privacy()}
+		opts := analytics.ProfileOptions{Columns: cols, Top: top, Privacy: a.privacy()}
 		if base != "" {
 			var err error
 			if opts.Base, err = w.run(ctx, base); err != nil {
 				return e.fail("profile", err)
 			}
 		}
-		p, err := w.eng.Profile(ctx, res, opts)
+		p, err := w.an.Profile(ctx, res, opts)
 		if err != nil {
 			return e.fail("profile", err)
 		}
@@ -254,7 +259,7 @@ func (e *env) overlap(args []string) int {
 		}
 		results = append(results, res)
 	}
-	o, err := w.eng.Overlap(pos, results, a.privacy())
+	o, err := w.an.Overlap(pos, results, a.privacy())
 	if err != nil {
 		return e.fail("overlap", err)
 	}
@@ -288,7 +293,7 @@ func (e *env) cluster(args []string) int {
 	if code >= 0 {
 		return code
 	}
-	opts := engine.ClusterOptions{Features: features, Seed: seed}
+	opts := analytics.ClusterOptions{Features: features, Seed: seed}
 	if k != "auto" {
 		if _, err := fmt.Sscan(k, &opts.K); err != nil || opts.K < 1 {
 			fmt.Fprintf(e.stderr, "segql cluster: --k must be a positive integer or auto, got %q\n", k)
@@ -306,7 +311,7 @@ func (e *env) cluster(args []string) int {
 		return code
 	}
 	defer w.release()
-	c, err := w.eng.Cluster(ctx, opts)
+	c, err := w.an.Cluster(ctx, opts)
 	if err != nil {
 		return e.fail("cluster", err)
 	}
@@ -331,12 +336,12 @@ func (e *env) cluster(args []string) int {
 }
 
 // saveClusters writes id and cluster for every row.
-func (e *env) saveClusters(eng *engine.Engine, c *engine.Clustering, d *dataFlags, path string) error {
+func (e *env) saveClusters(eng *engine.Engine, c *analytics.Clustering, d *dataFlags, path string) error {
 	id, err := d.idColumn(eng.Table())
 	if err != nil {
 		return err
 	}
-	with, err := eng.Table().WithColumn(clusterField, eng.ClusterColumn(c))
+	with, err := eng.Table().WithColumn(clusterField, analytics.New(eng).ClusterColumn(c))
 	if err != nil {
 		return err
 	}
@@ -349,7 +354,7 @@ func (e *env) saveClusters(eng *engine.Engine, c *engine.Clustering, d *dataFlag
 	if err != nil {
 		return err
 	}
-	_, err = engine.Open(with).Export(context.Background(), res, path, engine.ExportOptions{Columns: []string{id, "cluster"}})
+	_, err = analytics.New(q.Engine()).Export(context.Background(), res, path, analytics.ExportOptions{Columns: []string{id, "cluster"}})
 	return err
 }
 
@@ -376,7 +381,7 @@ func (e *env) split(args []string) int {
 	if code >= 0 {
 		return code
 	}
-	parsed, err := engine.ParseArms(arms)
+	parsed, err := analytics.ParseArms(arms)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql split:", err)
 		return 2
@@ -390,7 +395,7 @@ func (e *env) split(args []string) int {
 		if err != nil {
 			return e.fail("split", err)
 		}
-		s, err := w.eng.Split(res, engine.SplitOptions{Arms: parsed, Salt: salt, IDColumn: id, Privacy: a.privacy()})
+		s, err := w.an.Split(res, analytics.SplitOptions{Arms: parsed, Salt: salt, IDColumn: id, Privacy: a.privacy()})
 		if err != nil {
 			return e.fail("split", err)
 		}
@@ -437,7 +442,7 @@ func (e *env) export(args []string) int {
 		return 2
 	}
 	return e.withSegment("export", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
-		rep, err := w.eng.Export(ctx, res, out, engine.ExportOptions{Columns: cols, Privacy: a.privacy()})
+		rep, err := w.an.Export(ctx, res, out, analytics.ExportOptions{Columns: cols, Privacy: a.privacy()})
 		if err != nil {
 			return e.fail("export", err)
 		}

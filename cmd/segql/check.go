@@ -8,6 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/lang/diag"
@@ -59,8 +60,8 @@ type finding struct {
 	Hint     string `json:"hint,omitempty"`
 }
 
-func checkFiles(s *arrow.Schema, files []engine.SourceFile) []finding {
-	cat, err := engine.OpenSchema(s).LoadCatalog(files)
+func checkFiles(s *arrow.Schema, files []catalog.File) []finding {
+	cat, err := catalog.Load(engine.OpenSchema(s), files)
 	var out []finding
 	add := func(src diag.Source, d diag.Diagnostic) {
 		line, col := src.LineCol(d.Pos)
@@ -70,7 +71,7 @@ func checkFiles(s *arrow.Schema, files []engine.SourceFile) []finding {
 		}
 		out = append(out, finding{File: src.Name, Line: line, Column: col, Severity: sev, Message: d.Msg, Hint: d.Hint})
 	}
-	var errs engine.Errors
+	var errs catalog.Errors
 	if errors.As(err, &errs) {
 		for _, d := range errs.Diagnostics() {
 			add(d.Src, d.Diagnostic)

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/segql/segql/engine"
+	"github.com/segql/segql/catalog"
 )
 
 // segFiles expands paths: files as given, directories walked for *.seg.
@@ -43,7 +43,7 @@ func segFiles(paths []string) ([]string, error) {
 }
 
 // readDefs reads the .seg files under paths.
-func readDefs(paths []string) ([]engine.SourceFile, error) {
+func readDefs(paths []string) ([]catalog.File, error) {
 	files, err := segFiles(paths)
 	if err != nil {
 		return nil, err
@@ -51,13 +51,13 @@ func readDefs(paths []string) ([]engine.SourceFile, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no .seg files in %s", strings.Join(paths, ", "))
 	}
-	out := make([]engine.SourceFile, 0, len(files))
+	out := make([]catalog.File, 0, len(files))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, engine.SourceFile{Name: f, Text: string(b)})
+		out = append(out, catalog.File{Name: f, Text: string(b)})
 	}
 	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
@@ -74,8 +75,8 @@ func (e *env) diff(args []string) int {
 var errDiffUsage = fmt.Errorf("give OLD.seg and NEW.seg, or --git REV and one PATH")
 
 // diffInputs reads the old and new definition files.
-func (e *env) diffInputs(rev string, pos []string) (engine.SourceFile, engine.SourceFile, error) {
-	var none engine.SourceFile
+func (e *env) diffInputs(rev string, pos []string) (catalog.File, catalog.File, error) {
+	var none catalog.File
 	if rev != "" {
 		if len(pos) != 1 {
 			return none, none, errDiffUsage
@@ -91,23 +92,23 @@ func (e *env) diffInputs(rev string, pos []string) (engine.SourceFile, engine.So
 		if err != nil {
 			return none, none, fmt.Errorf("git show %s:%s: %s", rev, pos[0], strings.TrimSpace(stderr.String()))
 		}
-		return engine.SourceFile{Name: rev + ":" + pos[0], Text: string(old)}, engine.SourceFile{Name: pos[0], Text: string(cur)}, nil
+		return catalog.File{Name: rev + ":" + pos[0], Text: string(old)}, catalog.File{Name: pos[0], Text: string(cur)}, nil
 	}
 	if len(pos) != 2 {
 		return none, none, errDiffUsage
 	}
-	files := make([]engine.SourceFile, 2)
+	files := make([]catalog.File, 2)
 	for i, p := range pos {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return none, none, err
 		}
-		files[i] = engine.SourceFile{Name: p, Text: string(b)}
+		files[i] = catalog.File{Name: p, Text: string(b)}
 	}
 	return files[0], files[1], nil
 }
 
-func (e *env) computeDiff(d *dataFlags, oldFile, newFile engine.SourceFile, samples int) ([]segmentChange, int) {
+func (e *env) computeDiff(d *dataFlags, oldFile, newFile catalog.File, samples int) ([]segmentChange, int) {
 	ctx := context.Background()
 	now, err := d.nowTime()
 	if err != nil {
@@ -144,12 +145,12 @@ func (e *env) computeDiff(d *dataFlags, oldFile, newFile engine.SourceFile, samp
 // sized is one version of the definitions, evaluated: the segments in
 // file order, and by name.
 type sized struct {
-	order  []engine.Size
-	byName map[string]engine.Size
+	order  []catalog.Size
+	byName map[string]catalog.Size
 }
 
-func sizesOf(ctx context.Context, eng *engine.Engine, f engine.SourceFile, opts []engine.RunOption) (sized, error) {
-	cat, err := eng.LoadCatalog([]engine.SourceFile{f})
+func sizesOf(ctx context.Context, eng *engine.Engine, f catalog.File, opts []engine.RunOption) (sized, error) {
+	cat, err := catalog.Load(eng, []catalog.File{f})
 	if err != nil {
 		return sized{}, err
 	}
@@ -157,7 +158,7 @@ func sizesOf(ctx context.Context, eng *engine.Engine, f engine.SourceFile, opts 
 	if err != nil {
 		return sized{}, err
 	}
-	out := sized{order: sizes, byName: make(map[string]engine.Size, len(sizes))}
+	out := sized{order: sizes, byName: make(map[string]catalog.Size, len(sizes))}
 	for _, s := range sizes {
 		out.byName[s.Name] = s
 	}
@@ -207,7 +208,7 @@ func changesBetween(tbl *columnar.Table, id string, old, cur sized, samples int)
 }
 
 // changedDeps lists the changed definitions n depends on, transitively.
-func changedDeps(n string, cur map[string]engine.Size, changed map[string]bool) []string {
+func changedDeps(n string, cur map[string]catalog.Size, changed map[string]bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(string)

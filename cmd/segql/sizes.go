@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
 )
@@ -26,7 +27,7 @@ func (c *catalogFlags) register(fs *flag.FlagSet) {
 }
 
 // open loads the table and the catalog; the caller releases the table.
-func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*engine.Catalog, func(), bool) {
+func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*catalog.Catalog, func(), bool) {
 	tbl, err := c.load(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
@@ -38,7 +39,7 @@ func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*engine.Catalog
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, nil, false
 	}
-	cat, err := engine.Open(tbl).LoadCatalog(files)
+	cat, err := catalog.Load(engine.Open(tbl), files)
 	if err != nil {
 		tbl.Release()
 		fmt.Fprintln(e.stderr, err)
@@ -101,7 +102,7 @@ func (e *env) sizes(args []string) int {
 	return 0
 }
 
-func (e *env) sizesJSON(sizes []engine.Size) int {
+func (e *env) sizesJSON(sizes []catalog.Size) int {
 	type row struct {
 		Name        string   `json:"name"`
 		Description string   `json:"description"`

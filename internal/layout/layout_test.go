@@ -1,6 +1,8 @@
 // Package layout holds the test that keeps segql's import directions:
-// lang sees neither Arrow nor the engine, columnar never sees lang, only
-// repl imports liner, and nothing imports repl or cmd.
+// lang sees neither Arrow nor the engine, columnar never sees lang, the
+// engine's stages import only the stages below them, catalog and
+// analytics use only the engine's public API, only repl imports liner,
+// and nothing imports repl or cmd.
 package layout
 
 import (
@@ -15,10 +17,15 @@ import (
 
 const module = "github.com/segql/segql"
 
-// deps returns the packages matching pattern mapped to their dependencies.
-func deps(t *testing.T, pattern string) map[string][]string {
+// deps returns the packages matching pattern mapped to their dependencies
+// (direct imports only, when direct).
+func deps(t *testing.T, pattern string, direct bool) map[string][]string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-e", "-f", `{{.ImportPath}}:{{join .Deps " "}}`, pattern).Output()
+	field := ".Deps"
+	if direct {
+		field = ".Imports"
+	}
+	out, err := exec.Command("go", "list", "-e", "-f", `{{.ImportPath}}:{{join `+field+` " "}}`, pattern).Output()
 	if err != nil {
 		t.Fatalf("go list %s: %v", pattern, err)
 	}
@@ -31,17 +38,38 @@ func deps(t *testing.T, pattern string) map[string][]string {
 }
 
 func TestImportDirections(t *testing.T) {
+	const eng = module + "/engine/internal/"
+	ui := []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}
 	rules := []struct {
 		pattern   string
 		forbidden []string
+		direct    bool // forbid direct imports only (the engine's own packages are below it)
 	}{
-		{module + "/lang/...", []string{"github.com/apache/arrow-go", module + "/engine", module + "/columnar", module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
-		{module + "/columnar/...", []string{module + "/lang", module + "/engine", module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
-		{module + "/engine/...", []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
-		{module + "/internal/output", []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}},
+		{module + "/lang/...", append([]string{"github.com/apache/arrow-go", module + "/engine", module + "/columnar",
+			module + "/catalog", module + "/analytics"}, ui...), false},
+		{module + "/columnar/...", append([]string{module + "/lang", module + "/engine", module + "/catalog", module + "/analytics"}, ui...), false},
+		{module + "/engine/...", append([]string{module + "/catalog", module + "/analytics"}, ui...), false},
+		// The engine's stages, bottom up: value, kernels, stats, funcs,
+		// plan, rowexec and optimizer, exec; kernels own their operator
+		// enums and see no syntax tree.
+		{eng + "value", []string{module + "/lang", eng + "kernels", eng + "plan", eng + "exec"}, false},
+		{eng + "kernels", []string{module + "/lang", eng + "stats", eng + "funcs", eng + "plan", eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
+		{eng + "stats", []string{module + "/lang", eng + "funcs", eng + "plan", eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
+		{eng + "funcs", []string{module + "/lang", eng + "plan", eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
+		{eng + "plan", []string{eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
+		{eng + "rowexec", []string{eng + "optimizer", eng + "exec"}, false},
+		{eng + "optimizer", []string{eng + "exec"}, false},
+		{module + "/catalog/...", append([]string{module + "/analytics"}, ui...), false},
+		{module + "/analytics/...", append([]string{module + "/catalog"}, ui...), false},
+		// Above the engine, only its public API.
+		{module + "/catalog/...", []string{module + "/engine/internal"}, true},
+		{module + "/analytics/...", []string{module + "/engine/internal"}, true},
+		{module + "/repl/...", []string{module + "/engine/internal"}, true},
+		{module + "/cmd/...", []string{module + "/engine/internal"}, true},
+		{module + "/internal/output", ui, false},
 	}
 	for _, r := range rules {
-		for pkg, ds := range deps(t, r.pattern) {
+		for pkg, ds := range deps(t, r.pattern, r.direct) {
 			for _, d := range ds {
 				for _, f := range r.forbidden {
 					if strings.HasPrefix(d, f) {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/segql/segql/engine"
+	"github.com/segql/segql/analytics"
 )
 
 // Bar draws share (0–1) of width cells with eighth-block precision.
@@ -75,7 +75,7 @@ func pct(x float64) string { return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
 // distinguish the segment, numeric ones with their quantiles and the
 // segment's spread over the base's deciles, categorical and list ones
 // with their top values, bars and lifts.
-func Profile(w io.Writer, p *engine.Profile) {
+func Profile(w io.Writer, p *analytics.Profile) {
 	share := 0.0
 	if p.Base > 0 {
 		share = float64(p.Size) / float64(p.Base)
@@ -96,9 +96,9 @@ func Profile(w io.Writer, p *engine.Profile) {
 	}
 }
 
-func profileNumeric(w io.Writer, c engine.ColumnProfile) {
+func profileNumeric(w io.Writer, c analytics.ColumnProfile) {
 	rows := [][]string{{"", "mean", "p10", "median", "p90", "nulls"}}
-	add := func(name string, s *engine.NumStats) {
+	add := func(name string, s *analytics.NumStats) {
 		if s == nil || s.Count == 0 {
 			rows = append(rows, []string{name, "—", "—", "—", "—", Thousands(s.Nulls)})
 			return
@@ -125,7 +125,7 @@ func signed(x float64) string {
 	return Number(x)
 }
 
-func profileValues(w io.Writer, c engine.ColumnProfile) {
+func profileValues(w io.Writer, c analytics.ColumnProfile) {
 	rows := [][]string{{"value", "share", "", "base", "lift"}}
 	for _, v := range c.Values {
 		lift := "—"
@@ -157,7 +157,7 @@ func count(n int) string {
 
 // Overlap renders segment sizes, pairwise intersections and the
 // membership combinations (an UpSet list with bars).
-func Overlap(w io.Writer, o *engine.Overlap) {
+func Overlap(w io.Writer, o *analytics.Overlap) {
 	rows := [][]string{{"segment", "size", "exclusive"}}
 	for i, n := range o.Names {
 		rows = append(rows, []string{n, Thousands(o.Sizes[i]), count(o.Exclusive[i])})
@@ -193,7 +193,7 @@ func Overlap(w io.Writer, o *engine.Overlap) {
 }
 
 // Clustering renders cluster sizes and centroids in the columns' units.
-func Clustering(w io.Writer, c *engine.Clustering) {
+func Clustering(w io.Writer, c *analytics.Clustering) {
 	total := c.Skipped
 	for _, n := range c.Sizes {
 		total += n
@@ -228,7 +228,7 @@ func Clustering(w io.Writer, c *engine.Clustering) {
 }
 
 // Split renders an experiment's arms.
-func Split(w io.Writer, s *engine.Split) {
+func Split(w io.Writer, s *analytics.Split) {
 	rows := [][]string{{"arm", "percent", "buckets", "users", "share"}}
 	for _, a := range s.Arms {
 		rows = append(rows, []string{a.Name, Number(a.Percent) + "%", fmt.Sprintf("%d–%d", a.From, a.To-1), Thousands(a.Count),

@@ -29,3 +29,10 @@ const (
 	msgListCompareHint = "use \"contains\" to test list elements"
 	msgNullType        = "expression is always null"
 )
+
+// Messages about definition sets.
+const (
+	msgDuplicate           = "segment %s is defined twice"
+	msgSegmentIsColumn     = "segment %s has the name of a column"
+	msgSegmentIsColumnHint = "a column takes precedence in expressions: rename the segment"
+)

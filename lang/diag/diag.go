@@ -92,7 +92,13 @@ type List struct {
 	Items []Diagnostic
 	// Dropped counts diagnostics left out by Cap.
 	Dropped int
+	// Cause, when set, is an error value callers can test for with
+	// errors.Is (a budget exceeded, say); the diagnostics describe it.
+	Cause error
 }
+
+// Unwrap returns the list's cause, if any.
+func (l *List) Unwrap() error { return l.Cause }
 
 // Add appends a diagnostic.
 func (l *List) Add(d Diagnostic) { l.Items = append(l.Items, d) }

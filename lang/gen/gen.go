@@ -4,6 +4,7 @@
 package gen
 
 import (
+	"math"
 	"math/rand/v2"
 
 	"github.com/segql/segql/lang/ast"
@@ -16,12 +17,16 @@ type Gen struct {
 	Depth   int      // maximum nesting depth (default 4)
 	Strings []string // string literals to draw from
 	Words   []string // list elements to draw from
-	bools   []string
-	ints    []string
-	floats  []string
-	strs    []string
-	times   []string
-	lists   map[check.Kind][]string
+	// EdgeInts makes some integer literals the edges of int64 (and a few
+	// large powers of two), so that arithmetic overflows and evaluation
+	// errors occur.
+	EdgeInts bool
+	bools    []string
+	ints     []string
+	floats   []string
+	strs     []string
+	times    []string
+	lists    map[check.Kind][]string
 }
 
 // New returns a generator over the columns of schema.
@@ -59,9 +64,15 @@ func ref(name string) ast.Expr         { return &ast.Ref{Path: []string{name}} }
 
 func lit(kind ast.LitKind) *ast.Literal { return &ast.Literal{Kind: kind} }
 
+// edgeInts are int64 values that make arithmetic overflow.
+var edgeInts = []int64{math.MaxInt64, math.MinInt64, math.MaxInt64 - 1, 1 << 62, -(1 << 62), 1 << 32, 3037000500}
+
 func (g *Gen) intLit() ast.Expr {
 	l := lit(ast.Int)
 	l.Int = int64(g.R.IntN(30) - 5)
+	if g.EdgeInts && g.chance(0.2) {
+		l.Int = edgeInts[g.R.IntN(len(edgeInts))]
+	}
 	return l
 }
 
@@ -290,6 +301,11 @@ func (g *Gen) anyValue(d int) ast.Expr {
 
 // num returns a numeric expression.
 func (g *Gen) num(d int) ast.Expr {
+	if g.EdgeInts && len(g.ints) > 0 && g.chance(0.05) { // overflows on some rows only
+		edge := lit(ast.Int)
+		edge.Int = edgeInts[g.R.IntN(len(edgeInts))]
+		return &ast.Arith{Op: []ast.ArithOp{ast.Add, ast.Sub, ast.Mul}[g.R.IntN(3)], X: ref(g.pick(g.ints)), Y: edge}
+	}
 	if d >= g.Depth {
 		return g.numLeaf()
 	}

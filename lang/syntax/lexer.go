@@ -266,9 +266,11 @@ func (s *scanner) scanNumber() {
 // isPercentSign reports whether the '%' at the scanner's offset, right
 // after a number, makes it a percent literal (`10%`) rather than the modulo
 // operator: it does when no operand follows it (the end, punctuation other
-// than an opening bracket or sign, or an operator keyword), so `10 % 3`,
-// `10%3` and `10%x` stay modulo while `sample(id, 10%, "s")`, `x > 10%`
-// and `x > 10% and y` are percentages.
+// than an opening bracket, an operator keyword, the `segment` of a next
+// definition, or a minus followed by a space or a comment: `-3` is an
+// operand, `- 3` a subtraction), so `10 % 3`, `10%3`, `10%-3` and `10%x`
+// stay modulo while `sample(id, 10%, "s")`, `x > 10%`, `x > 10% and y`,
+// `5% + 1` and `5% - 1` are percentages.
 func (s *scanner) isPercentSign() bool {
 	if s.off >= len(s.src) || s.src[s.off] != '%' {
 		return false
@@ -291,10 +293,13 @@ func (s *scanner) isPercentSign() bool {
 		case w == "true" || w == "false" || w == "null":
 			return false
 		default:
-			return keywords[w]
+			return keywords[w] || w == "segment"
 		}
 	}
-	return !(isDigit(c) || c >= 0x80 || strings.IndexByte("(\"`'-+.", c) >= 0)
+	if c == '-' { // a negative operand, unless a space or a comment follows
+		return j+1 >= len(s.src) || strings.IndexByte(" \t\r\n-", s.src[j+1]) >= 0
+	}
+	return !(isDigit(c) || c >= 0x80 || strings.IndexByte("(\"`'.", c) >= 0)
 }
 
 // scanString scans a quoted string, validating its escapes. A string may not

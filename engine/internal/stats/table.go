@@ -1,0 +1,82 @@
+// Package stats holds what the engine learns about a table's columns:
+// rankings for the distribution functions, per-batch value ranges (zones)
+// that decide whole batches, and the row sample selectivity estimates run
+// on. Everything is computed on first use and kept for the engine's
+// lifetime.
+package stats
+
+import (
+	"sync"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine/internal/kernels"
+	"github.com/segql/segql/internal/memo"
+)
+
+// Table is the statistics of one table. It is safe for concurrent use.
+type Table struct {
+	t      *columnar.Table
+	ranks  memo.Cache[int, *Ranking]
+	zones  memo.Cache[int, Zones]
+	once   sync.Once
+	sample []BatchSel
+}
+
+// New returns the (empty, lazily filled) statistics of t.
+func New(t *columnar.Table) *Table { return &Table{t: t} }
+
+// Ranking returns column col's ranking, building it on first use.
+func (s *Table) Ranking(col int) (*Ranking, error) {
+	return s.ranks.Get(col, func() (*Ranking, error) { return BuildRanking(s.t, col) })
+}
+
+// Zones are a column's per-batch value ranges (nil when it has none).
+type Zones []zone
+
+// Zones returns column col's zones, computed on first use: nil for
+// columns of types without zones and for columns in no useful order.
+func (s *Table) Zones(col int) Zones {
+	zs, _ := s.zones.Get(col, func() (Zones, error) { return computeZones(s.t.Batches, col), nil })
+	return zs
+}
+
+// Decide judges a range in the column's stored units for batch b.
+func (zs Zones) Decide(b int, r kernels.IntRange) Verdict { return Decide(zs, b, r) }
+
+// BatchSel is a selection of rows within one batch of the table.
+type BatchSel struct {
+	Batch int
+	Sel   kernels.Sel
+}
+
+// Sample rows: up to sampleBatches batches spread over the table, and in
+// each up to sampleRows rows spread over the batch.
+const (
+	sampleBatches = 8
+	sampleRows    = 512
+)
+
+// Sample returns the rows selectivity estimates are measured on: about
+// 4,096 rows spread evenly over the table, as selections of its batches
+// (so evaluating them copies nothing).
+func (s *Table) Sample() []BatchSel {
+	s.once.Do(func() {
+		nb := len(s.t.Batches)
+		step := max(1, nb/sampleBatches)
+		for b := 0; b < nb && len(s.sample) < sampleBatches; b += step {
+			n := int(s.t.Batches[b].NumRows())
+			if n == 0 {
+				continue
+			}
+			w := make([]uint64, kernels.Words(n))
+			every := max(1, n/sampleRows)
+			count := 0
+			for i := every / 2; i < n; i += every {
+				kernels.SetBit(w, i)
+				count++
+			}
+			s.sample = append(s.sample, BatchSel{Batch: b, Sel: kernels.Sel{W: w, N: count}})
+		}
+	})
+	return s.sample
+}

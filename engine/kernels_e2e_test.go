@@ -1,0 +1,226 @@
+package engine
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/internal/testtables"
+)
+
+// pairTable has two columns of each of int8, int32 and uint32, with edge
+// values and nulls, in two batches (one not a multiple of 64 rows).
+func pairTable(t *testing.T) *columnar.Table {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "a8", Type: arrow.PrimitiveTypes.Int8, Nullable: true}, {Name: "b8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
+		{Name: "a32", Type: arrow.PrimitiveTypes.Int32, Nullable: true}, {Name: "b32", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "au", Type: arrow.PrimitiveTypes.Uint32, Nullable: true}, {Name: "bu", Type: arrow.PrimitiveTypes.Uint32, Nullable: true},
+	}, nil)
+	r := rand.New(rand.NewPCG(18, 19))
+	pick := func(edges ...int64) int64 {
+		if r.IntN(2) == 0 {
+			return edges[r.IntN(len(edges))]
+		}
+		return r.Int64N(21) - 10
+	}
+	var batches []arrow.RecordBatch
+	for _, rows := range []int{1100, 77} {
+		b := array.NewRecordBuilder(mem, schema)
+		for i := 0; i < rows; i++ {
+			for f := 0; f < 6; f++ {
+				if r.IntN(12) == 0 {
+					b.Field(f).AppendNull()
+					continue
+				}
+				switch fb := b.Field(f).(type) {
+				case *array.Int8Builder:
+					fb.Append(int8(pick(math.MinInt8, math.MaxInt8, -1, 0, 1)))
+				case *array.Int32Builder:
+					fb.Append(int32(pick(math.MinInt32, math.MaxInt32, -1, 0, 1)))
+				case *array.Uint32Builder:
+					fb.Append(uint32(pick(0, math.MaxUint32, 1, math.MaxInt32+1)))
+				}
+			}
+		}
+		batches = append(batches, b.NewRecordBatch())
+		b.Release()
+	}
+	return columnar.NewTable("pairs", schema, batches)
+}
+
+// TestNarrowArithCompare: `a op b cmp c` over two columns of one narrow
+// integer type, computed as a linear form without widening, selects what
+// the general operators select.
+func TestNarrowArithCompare(t *testing.T) {
+	tbl := pairTable(t)
+	defer tbl.Release()
+	eng := Open(tbl)
+	consts := []string{"0", "5", "-5", "255", "-256", "4294967295", "4294967296", "-4294967296", "9223372036854775807"}
+	for _, cols := range [][2]string{{"a8", "b8"}, {"a32", "b32"}, {"au", "bu"}, {"b32", "a32"}} {
+		for _, op := range []string{"+", "-", "*"} {
+			if op == "*" && cols[0] == "au" {
+				continue // uint32 products overflow int64: an error on both paths, not this kernel's shape
+			}
+			for _, c := range consts {
+				for _, cmp := range []string{"=", "!=", "<", "<=", ">", ">="} {
+					requireSameAsPlain(t, eng, fmt.Sprintf("%s %s %s %s %s", cols[0], op, cols[1], cmp, c))
+				}
+			}
+		}
+	}
+	requireSameAsPlain(t, eng, "5 < a32 + b32")
+}
+
+// listColumnTable builds batches of a list<string> column l: random lists
+// of 0 to 6 elements drawn from words of equal and different lengths, some
+// null elements, some null lists; the second batch is a slice (its offsets
+// start inside the values).
+func listColumnTable(t *testing.T) *columnar.Table {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "l", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true}}, nil)
+	words := []string{"yoga", "yogi", "meditation", "meditatioN", "", "fitness", "runner", "running"}
+	r := rand.New(rand.NewPCG(5, 6))
+	build := func(rows int) arrow.Array {
+		lb := array.NewListBuilder(mem, arrow.BinaryTypes.String)
+		vb := lb.ValueBuilder().(*array.StringBuilder)
+		for i := 0; i < rows; i++ {
+			if r.IntN(15) == 0 {
+				lb.AppendNull()
+				continue
+			}
+			lb.Append(true)
+			for range r.IntN(7) {
+				if r.IntN(20) == 0 {
+					vb.AppendNull()
+				} else {
+					vb.Append(words[r.IntN(len(words))])
+				}
+			}
+		}
+		return lb.NewArray()
+	}
+	whole := build(700)
+	sliced := array.NewSlice(whole, 133, 600)
+	small := build(5)
+	var batches []arrow.RecordBatch
+	for _, a := range []arrow.Array{whole, sliced, small} {
+		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{a}, int64(a.Len())))
+	}
+	return columnar.NewTable("lists", schema, batches)
+}
+
+// TestListContainsMatchesPlain checks the bitmap kernel for `contains` and
+// `contains any` on string lists against the per-element masks.
+func TestListContainsMatchesPlain(t *testing.T) {
+	tbl := listColumnTable(t)
+	defer tbl.Release()
+	eng := Open(tbl)
+	for _, src := range []string{
+		`l contains "meditation"`, `l contains "yoga"`, `l contains ""`, `l contains "absent"`,
+		`l contains any ("yoga", "yogi")`, `l contains any ("running", "fitness", "runner")`,
+		`not (l contains "runner")`, `l contains all ("yoga", "yogi")`,
+	} {
+		requireSameAsPlain(t, eng, src)
+	}
+}
+
+// dictColumnTable builds batches of a dictionary column d whose dictionary has
+// entries v0 … v(size-1) with one null entry (index nullAt), codes drawn
+// at random and every tenth row null; each batch has its own dictionary
+// order, so the same value has different codes in different batches.
+func dictColumnTable(t *testing.T, size, nullAt int) *columnar.Table {
+	t.Helper()
+	mem := memory.NewGoAllocator()
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "d", Type: dt, Nullable: true}}, nil)
+	r := rand.New(rand.NewPCG(uint64(size), 9))
+	var batches []arrow.RecordBatch
+	for b, rows := range []int{1000, 64, 257} {
+		db := array.NewStringBuilder(mem)
+		order := r.Perm(size)
+		if b == 0 {
+			for i := range order {
+				order[i] = i
+			}
+		}
+		for _, v := range order {
+			if v == nullAt {
+				db.AppendNull()
+			} else {
+				db.Append(fmt.Sprintf("v%d", v))
+			}
+		}
+		dict := db.NewArray()
+		ib := array.NewInt16Builder(mem)
+		for i := 0; i < rows; i++ {
+			if i%10 == 3 {
+				ib.AppendNull()
+			} else {
+				ib.Append(int16(r.IntN(size)))
+			}
+		}
+		idx := ib.NewArray()
+		col := array.NewDictionaryArray(dt, idx, dict)
+		batches = append(batches, array.NewRecordBatch(schema, []arrow.Array{col}, int64(rows)))
+		dict.Release()
+		idx.Release()
+	}
+	return columnar.NewTable("dict", schema, batches)
+}
+
+// TestDictionaryPredicatesMatchPlain checks the dictionary kernels (runs
+// of codes selected by range passes, the 64-entry masks, the per-row
+// table) against row-by-row evaluation, including UNKNOWN entries (a null
+// in the dictionary) and predicates that are true for null rows.
+func TestDictionaryPredicatesMatchPlain(t *testing.T) {
+	exprs := []string{
+		`d = "v3"`, `d != "v3"`, `d = "nope"`, `d in ("v1", "v2", "v3")`, `d in ("v0", "v2", "v4", "v6", "v8", "v10", "v12", "v14", "v16", "v18")`,
+		`d not in ("v1", "v5")`, `d like "v1%"`, `d like "%5"`, `d < "v5"`, `d >= "v50"`, `d is null`, `d is not null`,
+		`d = "v3" or d is null`, `not (d = "v7")`, `d in ("v1", "v2") or true`, `d in ("v1", "v2") and false`,
+		`lower(d) = "v9"`, `d matches "^v[0-4]$"`,
+	}
+	for _, shape := range []struct{ size, nullAt int }{{5, 2}, {40, 0}, {40, -1}, {64, 63}, {65, 10}, {300, 299}} {
+		tbl := dictColumnTable(t, shape.size, shape.nullAt)
+		eng := Open(tbl)
+		for _, src := range exprs {
+			requireSameAsPlain(t, eng, src)
+		}
+		tbl.Release()
+	}
+}
+
+// TestZonesDecideWholeBatches: comparisons and ranges on sorted columns,
+// where the batch ranges decide most batches, select what the unoptimized
+// plan selects, at the edges of batches and of the types.
+func TestZonesDecideWholeBatches(t *testing.T) {
+	tbl := testtables.Sorted()
+	defer tbl.Release()
+	eng := Open(tbl)
+	now := time.Date(2025, 1, 20, 7, 30, 0, 0, time.UTC)
+	var srcs []string
+	for _, c := range []string{"-1", "0", "5", "99", "100", "199", "200", "250", "399", "400", "450", "799", "800", "-2147483648", "2147483647"} {
+		for _, op := range []string{"=", "!=", "<", "<=", ">", ">="} {
+			srcs = append(srcs, fmt.Sprintf("n %s %s", op, c))
+		}
+		srcs = append(srcs, fmt.Sprintf("n between %s and 450", c), fmt.Sprintf("n between 150 and %s", c))
+	}
+	for _, d := range []string{`"2025-01-01"`, `"2025-04-10"`, `"2025-04-11T00:00:00.000001Z"`, `"2026-12-31"`, `"2024-01-01"`} {
+		for _, op := range []string{"=", "!=", "<", ">="} {
+			srcs = append(srcs, fmt.Sprintf("day %s %s", op, d), fmt.Sprintf("ts %s %s", op, d))
+		}
+	}
+	srcs = append(srcs, "ts within 3d", "day within 5d", "days_since(day) > 2", "days_since(ts) <= 1", "ts > now() - 100h",
+		"day > now() - 3d and day <= now()")
+	for _, src := range srcs {
+		requireSameAsPlain(t, eng, src, WithNow(now))
+	}
+}
