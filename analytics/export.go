@@ -92,7 +92,7 @@ func (e *Analyzer) exportColumns(opts ExportOptions) (cols, withheld []string, e
 				return nil, nil, fmt.Errorf("export: %s", unknownColumn(e.table, c))
 			}
 			if pv.isPII(e.table.Schema.Field(i)) && !pv.AllowPII {
-				return nil, nil, fmt.Errorf("export: column %s is personal data; it is exported only with --allow-pii (Privacy.AllowPII)", c)
+				return nil, nil, fmt.Errorf("export: column %s is %w, exported only when allowed", c, ErrPersonalData)
 			}
 		}
 		return opts.Columns, nil, nil
@@ -105,7 +105,7 @@ func (e *Analyzer) exportColumns(opts ExportOptions) (cols, withheld []string, e
 		cols = append(cols, f.Name)
 	}
 	if len(cols) == 0 {
-		return nil, nil, fmt.Errorf("export: every column is personal data; name columns and pass --allow-pii")
+		return nil, nil, fmt.Errorf("export: every column is %w; name the columns and allow personal data", ErrPersonalData)
 	}
 	return cols, withheld, nil
 }

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,11 +29,16 @@ type Privacy struct {
 	AllowPII bool
 }
 
+// ErrPersonalData reports a personal-data column that was asked for
+// without Privacy.AllowPII (export) or at all (profile). Front ends add
+// the name of their own switch.
+var ErrPersonalData = errors.New("personal data")
+
 // ErrTooSmall reports a segment below the k-anonymity threshold.
 type ErrTooSmall struct{ Size, MinSize int }
 
 func (e *ErrTooSmall) Error() string {
-	return fmt.Sprintf("the segment has %d members, fewer than the minimum size %d: it is not shown (the k-anonymity threshold: --min-size, or .privacy min-size in the shell)", e.Size, e.MinSize)
+	return fmt.Sprintf("the segment has %d members, fewer than the minimum size %d: it is not shown (the k-anonymity threshold)", e.Size, e.MinSize)
 }
 
 // Check returns an *ErrTooSmall for a non-empty group of n users smaller

@@ -128,7 +128,7 @@ func (e *Analyzer) profileColumns(opts ProfileOptions) ([]int, error) {
 				return nil, fmt.Errorf("profile: %s", unknownColumn(e.table, name))
 			}
 			if opts.Privacy.isPII(e.table.Schema.Field(i)) {
-				return nil, fmt.Errorf("profile: column %s is personal data and is never profiled", name)
+				return nil, fmt.Errorf("profile: column %s is %w and is never profiled", name, ErrPersonalData)
 			}
 			cols = append(cols, i)
 		}

@@ -50,7 +50,19 @@ func (s *Session) analytics(ctx context.Context, name, arg string) (out string, 
 	default:
 		return "", nil, false
 	}
-	return out, err, true
+	return out, privacyHint(err), true
+}
+
+// privacyHint names the shell setting behind a privacy refusal.
+func privacyHint(err error) error {
+	var small *analytics.ErrTooSmall
+	switch {
+	case errors.As(err, &small):
+		return fmt.Errorf("%w; .privacy min-size N changes the threshold", err)
+	case errors.Is(err, analytics.ErrPersonalData) && strings.HasPrefix(err.Error(), "export"):
+		return fmt.Errorf("%w (.privacy allow-pii on)", err)
+	}
+	return err
 }
 
 func (s *Session) profile(ctx context.Context, src string) (string, error) {

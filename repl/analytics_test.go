@@ -38,6 +38,7 @@ func TestAnalyticsCommands(t *testing.T) {
 	require.Equal(t, "min-size 10, personal data: none, allow-pii false\n", exec(t, s, ".privacy"))
 	_, err := s.Execute(context.Background(), `.profile user_id < 4`)
 	require.ErrorContains(t, err, "fewer than the minimum size 10")
+	require.ErrorContains(t, err, ".privacy min-size N")
 	require.Equal(t, "min-size 0, personal data: city, allow-pii false\n", exec(t, s, ".privacy min-size 0 redact city"))
 	require.NotContains(t, exec(t, s, `.profile user_id < 4`), "\ncity  (")
 	_, err = s.Execute(context.Background(), `.privacy min-size x`)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os/signal"
@@ -173,8 +174,20 @@ func (e *env) fail(cmd string, err error) int {
 		fmt.Fprintln(e.stderr, msg)
 		return 1
 	}
-	fmt.Fprintf(e.stderr, "segql %s: %s\n", cmd, strings.TrimPrefix(msg, cmd+": "))
+	fmt.Fprintf(e.stderr, "segql %s: %s%s\n", cmd, strings.TrimPrefix(msg, cmd+": "), privacyHint(err))
 	return 1
+}
+
+// privacyHint names the flag behind a privacy refusal, or is empty.
+func privacyHint(err error) string {
+	var small *analytics.ErrTooSmall
+	switch {
+	case errors.As(err, &small):
+		return "; --min-size N changes the threshold"
+	case errors.Is(err, analytics.ErrPersonalData) && strings.HasPrefix(err.Error(), "export"):
+		return " (--allow-pii)"
+	}
+	return ""
 }
 
 func (e *env) writeJSON(v any) int {
