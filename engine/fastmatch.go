@@ -57,7 +57,14 @@ func fastBoolOf(n *plan.Node) fastBool {
 		}
 	case plan.OpAnd, plan.OpOr:
 		return fastLogic(n)
-	case plan.OpRange, plan.OpInRuns, plan.OpLinear, plan.OpChunked:
+	case plan.OpRange:
+		if n.Bounds.Fixed() && n.Bounds.Float == nil && n.Bounds.Uint == nil {
+			if f := intColumnIn(n.Args[0], n.Bounds.Cmp); f != nil {
+				return f
+			}
+		}
+		return fastBoolOf(n.Logical)
+	case plan.OpInRuns, plan.OpLinear, plan.OpChunked:
 		return fastBoolOf(n.Logical)
 	case plan.OpSegment, plan.OpDict:
 		return fastBoolOf(n.Args[0])
@@ -199,6 +206,16 @@ func presence(s int8) int8 {
 // fastCompare compiles a comparison of two operands of one kind.
 func fastCompare(n *plan.Node) fastBool {
 	op, a, b := n.Cmp, n.Args[0], n.Args[1]
+	if c := b; c.Op == plan.OpConst && !c.Val.Null && c.Kind == value.KInt {
+		if f := intColumnIn(a, kernels.CmpRange(op, c.Val.I)); f != nil {
+			return f
+		}
+	}
+	if c := a; c.Op == plan.OpConst && !c.Val.Null && c.Kind == value.KInt {
+		if f := intColumnIn(b, kernels.CmpRange(op.Flip(), c.Val.I)); f != nil {
+			return f
+		}
+	}
 	switch {
 	case isIntLike(a.Kind) && isIntLike(b.Kind):
 		return compareWith(op, fastIntOf(a), fastIntOf(b), value.CmpInt)
@@ -226,6 +243,23 @@ func compareWith[T any, F ~func(Record, int64) (T, int8)](op kernels.CmpOp, x, y
 			return fastUnknown
 		}
 		return b2t(op.Holds(cmp(u, v)))
+	}
+}
+
+// intColumnIn is the common leaf, a top-level integer column within a
+// constant range, read once and compared with no further closures; nil
+// for other columns.
+func intColumnIn(col *plan.Node, r kernels.IntRange) fastBool {
+	if col.Op != plan.OpColumn || !col.Col.Top() || col.Kind != value.KInt {
+		return nil
+	}
+	c, lo, hi, neg := col.Col.Index, r.Lo, r.Hi, r.Neg
+	return func(rec Record, _ int64) int8 {
+		v, ok := rec.Int(c)
+		if !ok {
+			return fastUnknown
+		}
+		return b2t((v >= lo && v <= hi) != neg)
 	}
 }
 

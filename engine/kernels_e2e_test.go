@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/internal/testtables"
+	"github.com/stretchr/testify/require"
 )
 
 // pairTable has two columns of each of int8, int32 and uint32, with edge
@@ -131,6 +133,74 @@ func TestListContainsMatchesPlain(t *testing.T) {
 	} {
 		requireSameAsPlain(t, eng, src)
 	}
+	// Both plans share the kernel: check it against the lists themselves.
+	for _, c := range []struct {
+		src     string
+		all     bool
+		needles []string
+	}{
+		{`l contains "meditation"`, false, []string{"meditation"}},
+		{`l contains ""`, false, []string{""}},
+		{`l contains any ("yoga", "yogi", "absent")`, false, []string{"yoga", "yogi", "absent"}},
+		{`l contains all ("yoga", "yogi")`, true, []string{"yoga", "yogi"}},
+		{`l contains all ("meditation", "", "running")`, true, []string{"meditation", "", "running"}},
+		{`l contains all ("yoga", "absent")`, true, []string{"yoga", "absent"}},
+	} {
+		q, err := eng.Compile(c.src)
+		require.NoError(t, err)
+		res, err := q.Run(context.Background())
+		require.NoError(t, err)
+		want, wantNull := listHolds(tbl, c.needles, c.all)
+		require.Equal(t, want, res.Bitmap().Count(), c.src)
+		require.Equal(t, wantNull, res.Unknown(), c.src)
+		row := 0
+		for _, b := range tbl.Batches {
+			l := b.Column(0).(*array.List)
+			for i := 0; i < l.Len(); i++ {
+				require.Equal(t, holds(l, i, c.needles, c.all), res.Bitmap().Get(row), "%s: row %d", c.src, row)
+				row++
+			}
+		}
+	}
+}
+
+// listHolds counts the TRUE and NULL rows of contains over column l.
+func listHolds(tbl *columnar.Table, needles []string, all bool) (trues, nulls int) {
+	for _, b := range tbl.Batches {
+		l := b.Column(0).(*array.List)
+		for i := 0; i < l.Len(); i++ {
+			switch {
+			case l.IsNull(i):
+				nulls++
+			case holds(l, i, needles, all):
+				trues++
+			}
+		}
+	}
+	return trues, nulls
+}
+
+// holds is the reference for one list row: some needle (all needles) equal
+// to a non-null element; false for a null list.
+func holds(l *array.List, i int, needles []string, all bool) bool {
+	if l.IsNull(i) {
+		return false
+	}
+	lo, hi := l.ValueOffsets(i)
+	vals := l.ListValues().(*array.String)
+	found := 0
+	for _, nd := range needles {
+		for j := lo; j < hi; j++ {
+			if vals.IsValid(int(j)) && vals.Value(int(j)) == nd {
+				found++
+				break
+			}
+		}
+	}
+	if all {
+		return found == len(needles)
+	}
+	return found > 0
 }
 
 // dictColumnTable builds batches of a dictionary column d whose dictionary has

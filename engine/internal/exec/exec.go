@@ -142,7 +142,7 @@ func (p *Program) Run(cctx context.Context, o RunOptions) (*Output, error) {
 	}
 	out := &Output{Batches: len(batches)}
 	for range roots {
-		out.Members = append(out.Members, make([][]uint64, len(batches)))
+		out.Members = append(out.Members, memberSlab(batches))
 		out.Known = append(out.Known, make([][]uint64, len(batches)))
 		out.Counts = append(out.Counts, make([]int, len(batches)))
 		out.Errors = append(out.Errors, make([][]uint64, len(batches)))
@@ -250,24 +250,41 @@ func (c *ctx) runBatch(b int, rec arrow.RecordBatch, roots []int, keepErrors boo
 			out.Errors[r][b] = append([]uint64(nil), v.Err...)
 			v.Err = nil
 		}
-		members, known, err := settle(v, c.n)
+		known, err := settle(v, c.n, out.Members[r][b])
 		if err != nil {
 			return err
 		}
-		out.Members[r][b], out.Known[r][b] = members, known
+		out.Known[r][b] = known
+		members := out.Members[r][b]
 		out.Counts[r][b] = kernels.Popcount(members)
 		c.stats[c.p.rootSlots[ri]].RowsTrue += int64(out.Counts[r][b])
 	}
 	return nil
 }
 
-// settle copies a root's result into fresh bitmaps the output keeps: its
-// TRUE rows and its known rows (nil when all are known). A row whose
-// evaluation failed is the run's error.
-func settle(v *kernels.Vec, n int) (members, known []uint64, err error) {
+// memberSlab returns each batch's words for its TRUE rows, all carved from
+// one allocation: one large block per run costs less than a small one per
+// batch, and the result keeps them together.
+func memberSlab(batches []arrow.RecordBatch) [][]uint64 {
+	total := 0
+	for _, b := range batches {
+		total += kernels.Words(int(b.NumRows()))
+	}
+	slab := make([]uint64, total)
+	out := make([][]uint64, len(batches))
+	for i, b := range batches {
+		nw := kernels.Words(int(b.NumRows()))
+		out[i], slab = slab[:nw:nw], slab[nw:]
+	}
+	return out
+}
+
+// settle copies a root's TRUE rows into members (Words(n) words) and
+// returns its known rows in a fresh bitmap (nil when all are known). A row
+// whose evaluation failed is the run's error.
+func settle(v *kernels.Vec, n int, members []uint64) (known []uint64, err error) {
 	nw := kernels.Words(n)
 	if !v.Const && v.Err == nil { // the common case: bits are TRUE rows, valid the known ones
-		members = make([]uint64, nw)
 		copy(members, v.Bits[:nw])
 		kernels.TailMask(members, n)
 		if v.Valid != nil && !allSet(v.Valid[:nw], n) {
@@ -275,16 +292,15 @@ func settle(v *kernels.Vec, n int) (members, known []uint64, err error) {
 			copy(known, v.Valid[:nw])
 			kernels.TailMask(known, n)
 		}
-		return members, known, nil
+		return known, nil
 	}
-	members = make([]uint64, nw)
 	allKnown := true
 	var kn []uint64
 	for w := range nw {
 		t, f, e := v.Truth(w)
 		mask := kernels.WordMask(w, n)
 		if e&mask != 0 {
-			return nil, nil, v.Cause
+			return nil, v.Cause
 		}
 		members[w] = t & mask
 		if k := (t | f) & mask; k != mask {
@@ -300,7 +316,7 @@ func settle(v *kernels.Vec, n int) (members, known []uint64, err error) {
 			kn[w] = k
 		}
 	}
-	return members, kn, nil
+	return kn, nil
 }
 
 // allSet reports whether the first n bits of w are set.

@@ -36,15 +36,15 @@ const MaxContainsAll = 64
 
 // ContainsScratch is one worker's reusable memory for Contains.
 type ContainsScratch struct {
-	masks, elems, prefix []uint64
+	masks, elems, prefix, rows []uint64
 }
 
 // Eval sets bit i of out where list row i of l (n rows) holds. Bits of
 // null rows are arbitrary: callers mask by validity.
 func (c *Contains) Eval(l *ListVec, n int, sel Sel, out []uint64, s *ContainsScratch) {
-	if !c.All && sel.Dense(n, 2) {
+	if sel.Dense(n, 2) && len(c.Needles) > 0 {
 		if sa, ok := l.Values.(*array.String); ok && c.Kind == value.KStr {
-			c.anyStrings(l, sa, n, out, s)
+			c.denseStrings(l, sa, n, out, s)
 			return
 		}
 	}
@@ -130,12 +130,34 @@ func (c *Contains) elementEquals(values arrow.Array, i int, nd value.Value) bool
 	return false
 }
 
-// anyStrings evaluates `contains` and `contains any` over lists of plain
-// strings without a mask per element: the elements equal to a needle
-// become a bitmap (a length test on the offsets first, bytes compared only
-// on equal lengths), and a row is TRUE when its element range holds a set
-// bit, read from running bit counts with no branch per row.
-func (c *Contains) anyStrings(l *ListVec, sa *array.String, n int, out []uint64, s *ContainsScratch) {
+// denseStrings evaluates Contains over lists of plain strings without a
+// mask per element. `contains` and `contains any` are one pass of
+// anyStrings over all needles; `contains all` is one pass per needle,
+// the rows holding each needle ANDed together.
+func (c *Contains) denseStrings(l *ListVec, sa *array.String, n int, out []uint64, s *ContainsScratch) {
+	if !c.All {
+		anyStrings(l, sa, n, c.Needles, out, s)
+		return
+	}
+	s.rows = Grow(s.rows, Words(n))
+	for j := range c.Needles {
+		if j == 0 {
+			anyStrings(l, sa, n, c.Needles[:1], out, s)
+			continue
+		}
+		anyStrings(l, sa, n, c.Needles[j:j+1], s.rows, s)
+		for w := range Words(n) {
+			out[w] &= s.rows[w]
+		}
+	}
+}
+
+// anyStrings sets bit i of out where list i holds one of needles: the
+// elements equal to a needle become a bitmap (a length test on the
+// offsets first, bytes compared only on equal lengths), and a row is TRUE
+// when its element range holds a set bit, read from running bit counts
+// with no branch per row.
+func anyStrings(l *ListVec, sa *array.String, n int, needles []value.Value, out []uint64, s *ContainsScratch) {
 	if n == 0 {
 		return
 	}
@@ -145,7 +167,7 @@ func (c *Contains) anyStrings(l *ListVec, sa *array.String, n int, out []uint64,
 	s.elems = Grow(s.elems, Words(m)+1)
 	clear(s.elems)
 	offs, data := sa.ValueOffsets()[lo:hi+1], bufferBytes(sa, 2)
-	for _, nd := range c.Needles {
+	for _, nd := range needles {
 		markEqualStrings(s.elems, offs, data, nd.S)
 	}
 	s.prefix = Grow(s.prefix, len(s.elems))
