@@ -56,6 +56,10 @@ type Step struct {
 	// for a term of an or; -1 when the run did not measure it.
 	Observed float64
 	Time     time.Duration
+	// Reorders counts, for an and/or, the times a worker changed the
+	// order of its terms during the run, from what it observed; the
+	// terms' rows in and out are then totals over the orders used.
+	Reorders int64
 	Steps    []*Step
 }
 
@@ -114,6 +118,7 @@ func (b *stepBuilder) step(n *plan.Node, parent plan.Op) *Step {
 		if b.observed != nil {
 			o := b.observed[slot]
 			s.Evals, s.RowsIn, s.RowsOut, s.RowsTrue, s.Time = o.Evals, o.RowsIn, o.RowsOut, o.RowsTrue, time.Duration(o.Nanos)
+			s.Reorders = o.Reorders
 			s.Observed = observedShare(n, parent, o)
 		}
 	}
@@ -277,7 +282,26 @@ func (p *Plan) String() string {
 	}
 	walk(p.Root, 0)
 	writeTable(&b, rows, p.Observed)
+	if n := p.reordered(); n > 0 {
+		fmt.Fprintf(&b, "terms are listed in their starting order; %d and/or changed it during the run from what it observed, and their terms' rows are totals over the orders used\n", n)
+	}
 	return b.String()
+}
+
+// reordered counts the and/or steps whose order changed during the run.
+func (p *Plan) reordered() int {
+	n := 0
+	var walk func(s *Step)
+	walk = func(s *Step) {
+		if s.Reorders > 0 {
+			n++
+		}
+		for _, c := range s.Steps {
+			walk(c)
+		}
+	}
+	walk(p.Root)
+	return n
 }
 
 func (p *Plan) stepRow(s *Step, depth int) []string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -293,4 +294,59 @@ func TestZonesDecideWholeBatches(t *testing.T) {
 	for _, src := range srcs {
 		requireSameAsPlain(t, eng, src, WithNow(now))
 	}
+}
+
+// TestChunkedArithmeticAnySelection: comparisons of arithmetic run by the
+// chunked operator — over whole batches, over dense selections a chunk at
+// a time, and over sparse selections gathered row by row — select what
+// the unoptimized plan selects, with nulls, NaN, ±Inf, zero divisors and
+// integer overflow raised only on the rows that need the term.
+func TestChunkedArithmeticAnySelection(t *testing.T) {
+	rows := randRows(rand.New(rand.NewPCG(21, 22)), 20000, 0.1)
+	for i := range rows { // overflow a * 4 on rows the sparse selectors pick, and others
+		if (i%97 == 0 || rows[i]["b"] == int64(4) && i%3 == 0) && rows[i]["a"] != nil {
+			rows[i]["a"] = int64(math.MaxInt64 / 2)
+		}
+	}
+	tbl := buildTable(nil, rows, 4096)
+	defer tbl.Release()
+	eng := Open(tbl)
+	selectors := []string{"", "p and ", "a = 3 and ", "b = 4 and ", "a = 3 and b = 4 and ",
+		`b = 4 and s = "ab" and `, "b = 4 and p = false and ", "not p or ", "a != 3 or ", `b != 4 or s != "ab" or `}
+	terms := []string{
+		"a * b + 3 > 10", "f / b > 0.5", "b - a * 2 <= -4", "f * 2.5 - b < 1", "abs(a - b) >= 7",
+		"a % b = 1", "-a + b * 3 != 0", "a * 4 > 0", "a * 4 > 0 or a > 1000",
+	}
+	chunked, failures := 0, 0
+	for _, sel := range selectors {
+		for _, term := range terms {
+			src := sel + term
+			q, err := eng.Compile(src, WithNow(testAnchor))
+			require.NoError(t, err, src)
+			plain, err := eng.Compile(src, WithNow(testAnchor), WithoutOptimizations())
+			require.NoError(t, err, src)
+			a, err := q.Run(context.Background(), keepErrors())
+			require.NoError(t, err, src)
+			b, err := plain.Run(context.Background(), keepErrors())
+			require.NoError(t, err, src)
+			require.Equal(t, b.Bitmap(), a.Bitmap(), src)
+			require.Equal(t, b.Unknown(), a.Unknown(), src)
+			for row := range int64(len(rows)) {
+				require.Equal(t, b.failed(row), a.failed(row), "%s: row %d failed", src, row)
+				failures += int(bool2int(a.failed(row)))
+			}
+			if strings.Contains(q.Explain().String(), "chunk of 1024 rows") {
+				chunked++
+			}
+		}
+	}
+	require.Greater(t, chunked, len(selectors)*len(terms)/2, "the chunked operator ran too rarely to be tested")
+	require.Positive(t, failures, "no row overflowed")
+}
+
+func bool2int(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

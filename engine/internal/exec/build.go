@@ -87,7 +87,7 @@ func (b *builder) leaf(n *plan.Node, s int) (op, error) {
 	case plan.OpLinear:
 		return newLinearOp(n, s), nil
 	case plan.OpChunked:
-		return newChunkedOp(b, n, s)
+		return newChunkedOp(n, s)
 	case plan.OpDict:
 		return newDictOp(b.p, n, s)
 	case plan.OpIsNull:

@@ -20,19 +20,19 @@ const (
 
 // chunkedOp evaluates a comparison of arithmetic over numeric columns and
 // constants a chunk of rows at a time, through a small program of
-// register instructions compiled from the plan. Chunks with no selected
-// row are skipped. Semantics are the general operators': a null operand
+// register instructions compiled from the plan. Over a dense selection,
+// chunks with no selected row are skipped; a sparse one is gathered a
+// chunk of selected rows at a time (evalGathered). Semantics are the general operators': a null operand
 // gives null, division or modulo by zero null, and an integer overflow is
 // an error of its row when the row is selected and its operands valid.
 type chunkedOp struct {
-	slot    int
-	node    *plan.Node
-	general op // the operators of the logical form, for sparse selections
-	prog    []chunkInstr
-	nregs   int
-	res     int // the register compared
-	cmp     kernels.CmpOp
-	bound   value.Value
+	slot  int
+	node  *plan.Node
+	prog  []chunkInstr
+	nregs int
+	res   int // the register compared
+	cmp   kernels.CmpOp
+	bound value.Value
 }
 
 type chunkInstrKind uint8
@@ -72,12 +72,8 @@ type chunkReg struct {
 }
 
 // newChunkedOp compiles the comparison's arithmetic into instructions.
-func newChunkedOp(b *builder, n *plan.Node, s int) (*chunkedOp, error) {
-	general, err := b.build(n.Logical)
-	if err != nil {
-		return nil, err
-	}
-	o := &chunkedOp{slot: s, node: n, general: general}
+func newChunkedOp(n *plan.Node, s int) (*chunkedOp, error) {
+	o := &chunkedOp{slot: s, node: n}
 	x, y, op := plan.ColumnFirst(n.Logical)
 	o.res = o.compile(x)
 	o.cmp, o.bound = op, y.Val
@@ -111,15 +107,26 @@ func (o *chunkedOp) compile(n *plan.Node) int {
 	return in.dst
 }
 
+// chunkedState is one worker's registers and gather scratch.
+type chunkedState struct {
+	regs []chunkReg
+	idx  [chunkRows]int32
+}
+
+func (o *chunkedOp) state(c *ctx) *chunkedState {
+	st, _ := c.aux[o.slot].(*chunkedState)
+	if st == nil {
+		st = &chunkedState{regs: make([]chunkReg, o.nregs)}
+		c.aux[o.slot] = st
+	}
+	return st
+}
+
 func (o *chunkedOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
-	if !sel.Dense(c.n, 16) { // few rows, spread over most chunks: visit them
-		return o.general.eval(c, sel)
+	if !sel.Dense(c.n, 16) { // few rows, spread over most chunks: gather them
+		return o.evalGathered(c, sel)
 	}
-	regs, _ := c.aux[o.slot].([]chunkReg)
-	if regs == nil {
-		regs = make([]chunkReg, o.nregs)
-		c.aux[o.slot] = regs
-	}
+	regs := o.state(c).regs
 	v := c.vec(o.slot, value.KBool)
 	bits := v.NewBits()
 	valid := v.NewValid()
@@ -134,7 +141,7 @@ func (o *chunkedOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 			continue // no selected row: its bits stay clear, its rows unknown
 		}
 		for i := range o.prog {
-			o.step(c, regs, &o.prog[i], lo, hi, sel)
+			o.step(c, regs, &o.prog[i], lo, hi, sel, nil)
 		}
 		o.compare(&regs[o.res], hi-lo, bits[w0:w0+nw], valid[w0:w0+nw])
 		if r := &regs[o.res]; r.hasErr {
@@ -147,6 +154,56 @@ func (o *chunkedOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 			}
 		}
 	}
+	return masked(v)
+}
+
+// evalGathered runs the program over only the selected rows, up to a
+// chunk of them at a time: their column values are gathered into the
+// registers, computed densely, and the comparison's bits, validity and
+// errors scattered back to the rows. A sparse selection then costs one
+// read per selected row and column, not a pass over the batch per
+// operator.
+func (o *chunkedOp) evalGathered(c *ctx, sel kernels.Sel) *kernels.Vec {
+	st := o.state(c)
+	v := c.vec(o.slot, value.KBool)
+	bits := v.NewBits()
+	valid := v.NewValid()
+	k := 0
+	flush := func() {
+		if k == 0 {
+			return
+		}
+		idx, all := st.idx[:k], kernels.All(k)
+		for i := range o.prog {
+			o.step(c, st.regs, &o.prog[i], 0, k, all, idx)
+		}
+		var cb, cv [chunkWords]uint64
+		r := &st.regs[o.res]
+		o.compare(r, k, cb[:kernels.Words(k)], cv[:kernels.Words(k)])
+		for j, row := range idx {
+			w, bit := j>>6, uint64(1)<<uint(j&63)
+			rw, rbit := row>>6, uint64(1)<<uint(row&63)
+			if cb[w]&bit != 0 {
+				bits[rw] |= rbit
+			}
+			if cv[w]&bit == 0 {
+				valid[rw] &^= rbit
+			}
+			if r.hasErr && r.err[w]&bit != 0 {
+				v.Fail(int(row), r.cause)
+			}
+		}
+		k = 0
+	}
+	for w := range kernels.Words(c.n) {
+		for x := sel.Word(w, c.n); x != 0; x &= x - 1 {
+			st.idx[k] = int32(w<<6 + trailingZeros(x))
+			if k++; k == chunkRows {
+				flush()
+			}
+		}
+	}
+	flush()
 	return masked(v)
 }
 
@@ -169,13 +226,18 @@ func (o *chunkedOp) compare(r *chunkReg, n int, bits, valid []uint64) {
 	}
 }
 
-// step runs one instruction over rows [lo, hi).
-func (o *chunkedOp) step(c *ctx, regs []chunkReg, in *chunkInstr, lo, hi int, sel kernels.Sel) {
+// step runs one instruction over rows [lo, hi), or, with idx, over
+// positions [lo, hi) of the gathered rows idx (columns read at idx).
+func (o *chunkedOp) step(c *ctx, regs []chunkReg, in *chunkInstr, lo, hi int, sel kernels.Sel, idx []int32) {
 	r := &regs[in.dst]
 	n := hi - lo
 	switch in.kind {
 	case ciLoad:
-		loadChunk(r, c.cols[in.col], lo, hi)
+		if idx != nil {
+			gatherChunk(r, c.cols[in.col], idx)
+		} else {
+			loadChunk(r, c.cols[in.col], lo, hi)
+		}
 		return
 	case ciConst:
 		constChunk(r, in.val, n)
@@ -257,6 +319,53 @@ func loadChunk(r *chunkReg, a arrow.Array, lo, hi int) {
 			r.f[j] = float64(v)
 		}
 	}
+}
+
+// gatherChunk reads the rows idx of a numeric column into the register.
+func gatherChunk(r *chunkReg, a arrow.Array, idx []int32) {
+	n := len(idx)
+	r.hasErr, r.cause, r.i, r.f = false, nil, nil, nil
+	r.allValid = a.NullN() == 0
+	if !r.allValid {
+		r.valid = [chunkWords]uint64{}
+		for j, row := range idx {
+			r.valid[j>>6] |= kernels.B2U(a.IsValid(int(row))) << uint(j&63)
+		}
+	}
+	switch x := a.(type) {
+	case *array.Int64:
+		r.i = gatherInts(r.ibuf[:n], x.Int64Values(), idx)
+	case *array.Float64:
+		r.f = r.fbuf[:n]
+		for j, row := range idx {
+			r.f[j] = x.Float64Values()[row]
+		}
+	case *array.Int32:
+		r.i = gatherInts(r.ibuf[:n], x.Int32Values(), idx)
+	case *array.Int16:
+		r.i = gatherInts(r.ibuf[:n], x.Int16Values(), idx)
+	case *array.Int8:
+		r.i = gatherInts(r.ibuf[:n], x.Int8Values(), idx)
+	case *array.Uint32:
+		r.i = gatherInts(r.ibuf[:n], x.Uint32Values(), idx)
+	case *array.Uint16:
+		r.i = gatherInts(r.ibuf[:n], x.Uint16Values(), idx)
+	case *array.Uint8:
+		r.i = gatherInts(r.ibuf[:n], x.Uint8Values(), idx)
+	case *array.Float32:
+		r.f = r.fbuf[:n]
+		vals := x.Float32Values()
+		for j, row := range idx {
+			r.f[j] = float64(vals[row])
+		}
+	}
+}
+
+func gatherInts[T int8 | int16 | int32 | int64 | uint8 | uint16 | uint32](dst []int64, src []T, idx []int32) []int64 {
+	for j, row := range idx {
+		dst[j] = int64(src[row])
+	}
+	return dst
 }
 
 func widenChunk[T int8 | int16 | int32 | uint8 | uint16 | uint32](dst []int64, src []T) []int64 {

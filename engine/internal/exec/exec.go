@@ -122,6 +122,7 @@ type NodeStats struct {
 	RowsTrue int64 // predicates: TRUE rows among those asked
 	Nanos    int64 // and/or terms: time spent
 	Term     bool  // it is a term of an and/or
+	Reorders int64 // and/or: times a worker changed its terms' order
 }
 
 // Run evaluates every root over the table's batches. Batches run in
@@ -186,6 +187,7 @@ func (s *NodeStats) add(o NodeStats) {
 	s.RowsOut += o.RowsOut
 	s.RowsTrue += o.RowsTrue
 	s.Nanos += o.Nanos
+	s.Reorders += o.Reorders
 	s.Term = s.Term || o.Term
 }
 

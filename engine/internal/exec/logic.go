@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"slices"
 	"sort"
 	"time"
 
@@ -28,6 +29,7 @@ type logicOp struct {
 // what each term cost and decided, and scratch.
 type logicState struct {
 	order    []int
+	scratch  []int
 	in, out  []float64 // rows in and rows left undecided, decayed
 	nanos    []float64
 	evals    int
@@ -169,19 +171,46 @@ func (l *logicOp) observe(c *ctx, st *logicState, ti, in, left int, took time.Du
 }
 
 // reorder sorts the terms by cost per row over the share of rows they
-// decide, from what this worker observed (terms it has not seen enough
-// of keep the program's estimate).
+// decide, from what this worker observed. The share decided is the
+// sample's estimate updated by the rows the term has seen (the sample
+// counts as priorRows rows), so a term seen on few rows moves only as far
+// as they show. The cost is the measured time per row once a term has
+// seen timedRows rows; before that, the plan's estimate scaled by how the
+// measured terms' times compare with their estimates, so measured and
+// estimated costs are in the same units.
 func (l *logicOp) reorder(c *ctx, st *logicState) {
+	const priorRows, timedRows = 256, 1024
+	var measured, estimated float64
+	for i := range l.terms {
+		if st.in[i] >= timedRows {
+			cost, _ := c.p.termEstimate(l, i)
+			measured += st.nanos[i]
+			estimated += cost * st.in[i]
+		}
+	}
+	scale := 1.0
+	if measured > 0 && estimated > 0 {
+		scale = measured / estimated
+	}
 	ranks := make([]float64, len(l.terms))
 	for i := range l.terms {
 		cost, decided := c.p.termEstimate(l, i)
-		if st.in[i] >= 1024 {
+		decided = (decided*priorRows + st.in[i] - st.out[i]) / (priorRows + st.in[i])
+		if st.in[i] >= timedRows {
 			cost = st.nanos[i] / st.in[i]
-			decided = 1 - st.out[i]/st.in[i]
+		} else {
+			cost *= scale
 		}
 		ranks[i] = cost / max(decided, 1e-6)
 	}
+	before := append(st.scratch[:0], st.order...)
+	st.scratch = before
 	sort.SliceStable(st.order, func(a, b int) bool { return ranks[st.order[a]] < ranks[st.order[b]] })
+	if !slices.Equal(before, st.order) {
+		ns := c.stats[l.slot]
+		ns.Reorders++
+		c.stats[l.slot] = ns
+	}
 }
 
 // notOp is TRUE ↔ FALSE; UNKNOWN and errors stay.
