@@ -24,7 +24,7 @@ func withoutSIMD(s *Step) {
 }
 
 // readCorpus reads NAME<TAB>EXPRESSION lines from a testdata corpus.
-func readCorpus(t *testing.T, name string) [][2]string {
+func readCorpus(t testing.TB, name string) [][2]string {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "testdata", "expressions", name))
 	require.NoError(t, err)

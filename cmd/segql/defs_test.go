@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/segql/segql/lang/printer"
+	"github.com/segql/segql/lang/syntax"
 	"github.com/stretchr/testify/require"
 )
 
@@ -170,10 +172,11 @@ func TestDiffGit(t *testing.T) {
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// TestCheckGolden runs segql check over testdata/check, whose files hold a
-// duplicate, a cycle across files, unknown names and type errors.
+// TestCheckGolden runs segql check over the shared corpus
+// testdata/segments/invalid, whose files hold a duplicate, a cycle across
+// files, unknown names and type errors.
 func TestCheckGolden(t *testing.T) {
-	out, _, code := segql(t, "", "check", "testdata/check")
+	out, _, code := segql(t, "", "check", filepath.Join("..", "..", "testdata", "segments", "invalid"))
 	require.Equal(t, 1, code)
 	golden := "testdata/check.golden"
 	if *update {
@@ -182,4 +185,35 @@ func TestCheckGolden(t *testing.T) {
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err)
 	require.Equal(t, string(want), out)
+}
+
+// TestSharedCorpora runs the definitions workflow over the standard
+// library and the shared edge corpus: the library is formatted, both
+// check, sizes lists every definition, and fmt flags the non-canonical
+// edge files (CRLF, odd spacing) with a diff that patch applies.
+func TestSharedCorpora(t *testing.T) {
+	examples := filepath.Join("..", "..", "examples")
+	edge := filepath.Join("..", "..", "testdata", "segments", "edge")
+	_, errs, code := segql(t, "", "fmt", "--check", examples)
+	require.Equal(t, 0, code, errs)
+	out, errs, code := segql(t, "", "check", examples, edge)
+	require.Equal(t, 0, code, out+errs)
+
+	out, errs, code = segql(t, "", "sizes", "--demo-rows", "20000", "--now", "2026-11-01T00:00:00Z", "--defs", examples, "--defs", edge)
+	require.Equal(t, 0, code, errs)
+	for _, name := range []string{"frequent_shoppers", "win_back", "link_00", "link_29", "europe_buyers", "everything"} {
+		require.Regexp(t, `(?m)^`+name+`\s+\d`, out)
+	}
+
+	out, _, code = segql(t, "", "fmt", "-l", edge)
+	require.Equal(t, 0, code)
+	require.Equal(t, filepath.Join(edge, "crlf.seg")+"\n", out)
+	src, err := os.ReadFile(filepath.Join(edge, "crlf.seg"))
+	require.NoError(t, err)
+	d, _, _ := segql(t, "", "fmt", "-d", filepath.Join(edge, "crlf.seg"))
+	f, err := syntax.ParseFile("crlf.seg", string(src), syntax.Limits{})
+	require.NoError(t, err)
+	patched, err := applyUnified(string(src), d)
+	require.NoError(t, err, d)
+	require.Equal(t, printer.File(f), patched)
 }

@@ -94,7 +94,8 @@ func (e *env) fmtFile(path string, write, diff, list bool) (bool, error) {
 	return changed, nil
 }
 
-// unifiedDiff renders a line diff of a and b with three lines of context.
+// unifiedDiff renders a line diff of a and b in the unified format that
+// patch and git apply read, with three lines of context.
 func unifiedDiff(path, a, b string) string {
 	x, y := splitLines(a), splitLines(b)
 	ops := diffLines(x, y)
@@ -105,48 +106,128 @@ func unifiedDiff(path, a, b string) string {
 			i++
 			continue
 		}
-		start := max(0, i-3)
-		end := i
-		for end < len(ops) {
-			if ops[end].kind != ' ' {
-				end++
-				continue
-			}
-			run := end
-			for run < len(ops) && ops[run].kind == ' ' {
-				run++
-			}
-			if run-end > 6 || run == len(ops) {
-				end = min(end+3, len(ops))
-				break
-			}
-			end = run
-		}
-		fmt.Fprintf(&out, "@@ -%d +%d @@\n", ops[start].ai+1, ops[start].bi+1)
-		for _, op := range ops[start:end] {
-			out.WriteString(string(op.kind) + op.text + "\n")
-		}
+		start, end := max(0, i-3), hunkEnd(ops, i)
+		writeHunk(&out, ops[start:end])
 		i = end
 	}
 	return out.String()
 }
 
+// hunkEnd returns the end of the hunk holding the change at i: changes
+// closer than seven unchanged lines share a hunk, which ends three lines
+// after its last change.
+func hunkEnd(ops []diffOp, i int) int {
+	end := i
+	for end < len(ops) {
+		if ops[end].kind != ' ' {
+			end++
+			continue
+		}
+		run := end
+		for run < len(ops) && ops[run].kind == ' ' {
+			run++
+		}
+		if run-end > 6 || run == len(ops) {
+			return min(end+3, len(ops))
+		}
+		end = run
+	}
+	return end
+}
+
+// writeHunk writes one hunk with its header: each side's first line and
+// line count (an empty side names the line it follows, as diff does).
+func writeHunk(out *strings.Builder, ops []diffOp) {
+	na, nb := 0, 0
+	for _, op := range ops {
+		if op.kind != '+' {
+			na++
+		}
+		if op.kind != '-' {
+			nb++
+		}
+	}
+	sa, sb := ops[0].ai+1, ops[0].bi+1
+	if na == 0 {
+		sa--
+	}
+	if nb == 0 {
+		sb--
+	}
+	fmt.Fprintf(out, "@@ -%d,%d +%d,%d @@\n", sa, na, sb, nb)
+	for _, op := range ops {
+		text, noEOL := strings.CutSuffix(op.text, noEOLMark)
+		out.WriteString(string(op.kind) + text + "\n")
+		if noEOL {
+			out.WriteString("\\ No newline at end of file\n")
+		}
+	}
+}
+
+// noEOLMark ends the text of a last line that has no newline, so that it
+// differs from the same line with one.
+const noEOLMark = "\x00"
+
 func splitLines(s string) []string {
-	s = strings.TrimSuffix(s, "\n")
 	if s == "" {
 		return nil
 	}
-	return strings.Split(s, "\n")
+	t, eol := strings.CutSuffix(s, "\n")
+	lines := strings.Split(t, "\n")
+	if !eol {
+		lines[len(lines)-1] += noEOLMark
+	}
+	return lines
 }
 
 type diffOp struct {
 	kind   byte // ' ', '-', '+'
 	text   string
-	ai, bi int
+	ai, bi int // the lines of a and b at this point
 }
 
-// diffLines computes a shortest edit script by longest common subsequence.
+// maxLCSCells bounds the table of the longest-common-subsequence diff:
+// beyond it (files of thousands of changed lines) the changed middle is
+// shown as removed and added whole, which is correct if not minimal.
+const maxLCSCells = 1 << 22
+
+// diffLines computes an edit script: common leading and trailing lines
+// are kept, and the lines between them are matched by longest common
+// subsequence when the table is small enough.
 func diffLines(a, b []string) []diffOp {
+	pre := 0
+	for pre < len(a) && pre < len(b) && a[pre] == b[pre] {
+		pre++
+	}
+	suf := 0
+	for suf < len(a)-pre && suf < len(b)-pre && a[len(a)-1-suf] == b[len(b)-1-suf] {
+		suf++
+	}
+	var ops []diffOp
+	for i := range pre {
+		ops = append(ops, diffOp{' ', a[i], i, i})
+	}
+	ma, mb := a[pre:len(a)-suf], b[pre:len(b)-suf]
+	if len(ma)*len(mb) <= maxLCSCells {
+		ops = append(ops, lcsDiff(ma, mb, pre)...)
+	} else {
+		for i, l := range ma {
+			ops = append(ops, diffOp{'-', l, pre + i, pre})
+		}
+		for j, l := range mb {
+			ops = append(ops, diffOp{'+', l, pre + len(ma), pre + j})
+		}
+	}
+	for k := range suf {
+		i, j := len(a)-suf+k, len(b)-suf+k
+		ops = append(ops, diffOp{' ', a[i], i, j})
+	}
+	return ops
+}
+
+// lcsDiff is the longest-common-subsequence edit script of a and b, whose
+// first lines are line off of both files.
+func lcsDiff(a, b []string, off int) []diffOp {
 	n, m := len(a), len(b)
 	lcs := make([][]int32, n+1)
 	for i := range lcs {
@@ -166,13 +247,13 @@ func diffLines(a, b []string) []diffOp {
 	for i < n || j < m {
 		switch {
 		case i < n && j < m && a[i] == b[j]:
-			ops = append(ops, diffOp{' ', a[i], i, j})
+			ops = append(ops, diffOp{' ', a[i], off + i, off + j})
 			i, j = i+1, j+1
 		case i < n && (j == m || lcs[i+1][j] >= lcs[i][j+1]):
-			ops = append(ops, diffOp{'-', a[i], i, j})
+			ops = append(ops, diffOp{'-', a[i], off + i, off + j})
 			i++
 		default:
-			ops = append(ops, diffOp{'+', b[j], i, j})
+			ops = append(ops, diffOp{'+', b[j], off + i, off + j})
 			j++
 		}
 	}
