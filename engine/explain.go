@@ -49,7 +49,7 @@ type Step struct {
 
 	Evals    int64 // batches it ran on (from a run)
 	RowsIn   int64 // rows it was asked for
-	RowsOut  int64 // and/or terms: rows left undecided after it
+	RowsOut  int64 // and/or terms: rows left undecided after it (not for a shared step, a term of several)
 	RowsTrue int64 // and, or and the plan's root: TRUE rows among those asked
 	// Observed is the share of its rows the step passed: TRUE rows for
 	// and, or and the root; rows not FALSE for a term of an and; TRUE rows
@@ -61,6 +61,10 @@ type Step struct {
 	// terms' rows in and out are then totals over the orders used.
 	Reorders int64
 	Steps    []*Step
+	// Repeat marks a shared step shown in full earlier in the plan: it
+	// has no sub-steps here, so a plan grows with its nodes, not with the
+	// paths through them.
+	Repeat bool
 }
 
 // Explain returns the query's plan (without observations: run it for
@@ -93,13 +97,14 @@ func (q *Query) explain(observed []exec.NodeStats) *Plan {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	b := &stepBuilder{q: q, slots: slots, est: q.prog.Estimates(now.UnixMicro()), observed: observed,
+	b := &stepBuilder{shown: map[*plan.Node]bool{}, q: q, slots: slots, est: q.prog.Estimates(now.UnixMicro()), observed: observed,
 		parents: plan.Parents([]*plan.Node{q.root}), orders: q.prog.Orders(now.UnixMicro())}
 	p.Root = b.step(q.root, plan.OpConst)
 	return p
 }
 
 type stepBuilder struct {
+	shown    map[*plan.Node]bool // steps with sub-steps already in the plan
 	q        *Query
 	slots    map[*plan.Node]int
 	est      []plan.Estimate
@@ -120,7 +125,20 @@ func (b *stepBuilder) step(n *plan.Node, parent plan.Op) *Step {
 			s.Evals, s.RowsIn, s.RowsOut, s.RowsTrue, s.Time = o.Evals, o.RowsIn, o.RowsOut, o.RowsTrue, time.Duration(o.Nanos)
 			s.Reorders = o.Reorders
 			s.Observed = observedShare(n, parent, o)
+			if s.Shared && o.Term { // its rows out mix the and/ors it is a term of
+				s.RowsOut, s.Observed = 0, -1
+			}
 		}
+	}
+	if n.Op == plan.OpSegment {
+		s.Text = n.Name
+	}
+	if len(n.Args) > 0 {
+		if b.shown[n] {
+			s.Repeat = true
+			return s
+		}
+		b.shown[n] = true
 	}
 	switch n.Op {
 	case plan.OpAnd, plan.OpOr:
@@ -135,9 +153,6 @@ func (b *stepBuilder) step(n *plan.Node, parent plan.Op) *Step {
 		}
 	case plan.OpNot, plan.OpSegment:
 		s.Steps = append(s.Steps, b.step(n.Args[0], n.Op))
-		if n.Op == plan.OpSegment {
-			s.Text = n.Name
-		}
 	}
 	return s
 }
@@ -309,7 +324,10 @@ func (p *Plan) stepRow(s *Step, depth int) []string {
 	if r := []rune(text); len(r) > 60 {
 		text = string(r[:59]) + "…"
 	}
-	if s.Shared {
+	switch {
+	case s.Repeat:
+		text += " (shared, as above)"
+	case s.Shared:
 		text += " (shared)"
 	}
 	est := ""
@@ -319,18 +337,31 @@ func (p *Plan) stepRow(s *Step, depth int) []string {
 			est += "*"
 		}
 	}
-	row := []string{strings.Repeat("  ", depth) + text, s.Kernel, est, "", "", "", ""}
+	row := []string{indent(depth) + text, s.Kernel, est, "", "", "", ""}
 	if p.Observed && s.RowsIn > 0 {
 		if s.Observed >= 0 {
 			row[3] = pct(s.Observed)
 		}
 		row[4] = thousands(s.RowsIn)
-		if s.Time > 0 || s.RowsOut > 0 {
+		if (s.Time > 0 || s.RowsOut > 0) && !s.Shared {
 			row[5] = thousands(s.RowsOut)
+		}
+		if s.Time > 0 {
 			row[6] = s.Time.Round(time.Microsecond).String()
 		}
 	}
 	return row
+}
+
+// maxIndent is the deepest level a plan indents to; deeper steps show
+// their level instead, so deep definitions keep the table readable.
+const maxIndent = 12
+
+func indent(depth int) string {
+	if depth <= maxIndent {
+		return strings.Repeat("  ", depth)
+	}
+	return strings.Repeat("  ", maxIndent) + fmt.Sprintf("[%d] ", depth)
 }
 
 func writeTable(b *strings.Builder, rows [][]string, observed bool) {

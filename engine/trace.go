@@ -23,6 +23,10 @@ type Trace struct {
 	Inputs   []TraceVal // columns read
 	Computed []TraceVal // values computed below the clause (function calls, arithmetic)
 	Parts    []*Trace   // and/or/not parts; a segment's definition
+	// Repeat marks a clause shown in full earlier in the same trace (a
+	// named segment used twice): it has its truth but no parts, so a
+	// trace grows with the definitions, not with the paths through them.
+	Repeat bool
 }
 
 // TraceVal is a named value in a trace.
@@ -39,12 +43,13 @@ func (q *Query) TraceAt(row Row, t time.Time) (tr *Trace, err error) {
 	results := map[*plan.Node]rowexec.Result{}
 	trace := func(n *plan.Node, v value.Value, err error) { results[n] = rowexec.Result{V: v, Err: err} }
 	_, err = q.evalRow(q.logical, &mapSource{row: row, fields: q.engine.fields}, t, trace)
-	b := &traceBuilder{results: results}
+	b := &traceBuilder{results: results, shown: map[*plan.Node]bool{}}
 	return b.build(q.logical), err
 }
 
 type traceBuilder struct {
 	results map[*plan.Node]rowexec.Result
+	shown   map[*plan.Node]bool // connectives and segments already in the trace
 }
 
 func (b *traceBuilder) build(n *plan.Node) *Trace {
@@ -53,6 +58,16 @@ func (b *traceBuilder) build(n *plan.Node) *Trace {
 	if !seen { // not evaluated: a term after the deciding one
 		tr.Truth = Unknown
 		tr.Err = errNotEvaluated
+	}
+	if len(n.Args) > 0 {
+		if b.shown[n] {
+			tr.Repeat = true
+			if n.Op == plan.OpSegment {
+				tr.Segment, tr.Text = n.Name, n.Name
+			}
+			return tr
+		}
+		b.shown[n] = true
 	}
 	switch n.Op {
 	case plan.OpAnd, plan.OpOr, plan.OpNot:

@@ -68,9 +68,15 @@ func splitID(arg string) (string, string) {
 	return id, strings.TrimSpace(rest)
 }
 
+// maxIndent is the deepest level a trace indents to.
+const maxIndent = 12
+
 // writeTrace prints a clause and, below it, its parts.
 func writeTrace(b *strings.Builder, tr *engine.Trace, depth int) {
-	indent := strings.Repeat("  ", depth)
+	indent := strings.Repeat("  ", min(depth, maxIndent))
+	if depth > maxIndent { // deep definitions: show the level, keep the width
+		indent += fmt.Sprintf("[%d] ", depth)
+	}
 	truth := tr.Truth.String()
 	switch {
 	case tr.NotEvaluated():
@@ -93,8 +99,11 @@ func writeTrace(b *strings.Builder, tr *engine.Trace, depth int) {
 	if len(vals) > 0 {
 		b.WriteString("    (" + strings.Join(vals, ", ") + ")")
 	}
-	if tr.NotEvaluated() {
+	switch {
+	case tr.NotEvaluated():
 		b.WriteString("    (not evaluated: an earlier clause decided)")
+	case tr.Repeat:
+		b.WriteString("    (as above)")
 	}
 	b.WriteString("\n")
 	for _, p := range tr.Parts {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/lang/gen"
 )
 
 var anchor = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -178,4 +179,25 @@ func TestScript(t *testing.T) {
 	errs.Reset()
 	require.Equal(t, 1, RunScript(newSession(t), strings.NewReader("age in (1,\n"), &out, &errs, false))
 	require.Contains(t, errs.String(), "line 1: statement not finished")
+}
+
+// TestSharedDefinitionsInTheShell: .open, .explain, .why, .segments and
+// .save over definitions that double at each level finish, and the plan
+// and trace show each shared segment once in full.
+func TestSharedDefinitionsInTheShell(t *testing.T) {
+	watchdog := time.AfterFunc(60*time.Second, func() { panic("the shell expands shared definitions as a tree") })
+	defer watchdog.Stop()
+	s := newSession(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "deep.seg")
+	require.NoError(t, os.WriteFile(path, []byte(gen.DoublingChain(150)), 0o644))
+	require.Contains(t, exec(t, s, ".open "+path), "151 segments")
+	plan := exec(t, s, ".explain e_150")
+	require.GreaterOrEqual(t, strings.Count(plan, "(shared, as above)"), 149)
+	require.LessOrEqual(t, strings.Count(plan, "\n"), 6*150)
+	why := exec(t, s, ".why 1 e_150")
+	require.GreaterOrEqual(t, strings.Count(why, "(as above)"), 150)
+	require.LessOrEqual(t, strings.Count(why, "\n"), 6*150)
+	require.Contains(t, exec(t, s, ".segments"), "e_150")
+	exec(t, s, ".save "+filepath.Join(dir, "copy.seg"))
 }

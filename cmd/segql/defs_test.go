@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/segql/segql/lang/gen"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
 	"github.com/stretchr/testify/require"
@@ -216,4 +218,25 @@ func TestSharedCorpora(t *testing.T) {
 	patched, err := applyUnified(string(src), d)
 	require.NoError(t, err, d)
 	require.Equal(t, printer.File(f), patched)
+}
+
+// TestSharedDefinitionsCommands runs every command that reads definitions
+// over definitions that double at each level; each finishes (shared
+// segments are evaluated, shown and diffed once) within the watchdog.
+func TestSharedDefinitionsCommands(t *testing.T) {
+	watchdog := time.AfterFunc(90*time.Second, func() { panic("a command expands shared definitions as a tree") })
+	defer watchdog.Stop()
+	dir := t.TempDir()
+	old := writeFile(t, dir, "old.seg", gen.DoublingChain(150), 0o644)
+	cur := writeFile(t, dir, "new.seg", strings.Replace(gen.DoublingChain(150), "age > 0\n", "age > 1\n", 1), 0o644)
+	for _, args := range [][]string{
+		{"eval", "--defs", old, "-o", "count", "e_150"},
+		{"sizes", "--demo-rows", "3000", "--defs", old},
+		{"check", old},
+		{"fmt", "--check", old},
+		{"diff", "--demo-rows", "3000", old, cur},
+	} {
+		_, errs, code := segql(t, "", args...)
+		require.Equal(t, 0, code, "%v: %s", args, errs)
+	}
 }
