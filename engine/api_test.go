@@ -118,7 +118,7 @@ func TestEvaluationErrors(t *testing.T) {
 	tbl := demo(t, 1_000, nil)
 	defer tbl.Release()
 	eng := Open(tbl)
-	q, err := eng.Compile(`user_id * 9223372036854775807 > 0`)
+	q, err := eng.Compile(`user_id * 9223372036854775807 > 1`)
 	require.NoError(t, err)
 	_, err = q.Run(context.Background())
 	require.ErrorContains(t, err, "integer overflow")
@@ -170,10 +170,10 @@ func TestErrorsOnlyWhereNeeded(t *testing.T) {
 	defer tbl.Release()
 	eng := Open(tbl)
 	for _, src := range []string{
-		`age > 200 and age * 9223372036854775807 > 0`,
-		`age * 9223372036854775807 > 0 and age > 200`,
-		`not (age <= 200 or age * 9223372036854775807 > 0)`,
-		`age is null and age * 9223372036854775807 > 0`,
+		`age > 200 and age * 9223372036854775807 > 1`,
+		`age * 9223372036854775807 > 1 and age > 200`,
+		`not (age <= 200 or age * 9223372036854775807 > 1)`,
+		`age is null and age * 9223372036854775807 > 1`,
 	} {
 		for _, opts := range [][]Option{nil, {WithoutOptimizations()}} {
 			q, err := eng.Compile(src, append(opts, WithNow(testAnchor))...)
@@ -191,7 +191,7 @@ func TestErrorsOnlyWhereNeeded(t *testing.T) {
 	}
 	// Where the failing operand is needed, every path raises the error,
 	// with its position.
-	q, err := eng.Compile(`age > 20 and age * 9223372036854775807 > 0`, WithNow(testAnchor))
+	q, err := eng.Compile(`age > 20 and age * 9223372036854775807 > 1`, WithNow(testAnchor))
 	require.NoError(t, err)
 	_, err = q.Run(context.Background())
 	require.ErrorIs(t, err, ErrOverflow)

@@ -126,7 +126,7 @@ func planError(err error, src diag.Source, tree ast.Expr) error {
 // build normalizes, checks the budget of, optimizes and compiles lowered
 // roots (sharing one program when there are several).
 func (e *Engine) build(ctx context.Context, roots []*plan.Node, srcs []string, warnings [][]diag.Diagnostic, o compileOptions) ([]*Query, error) {
-	logical, _, err := optimizer.Optimize(&optimizer.Context{Ctx: ctx, Plain: true}, roots)
+	logical, normalized, err := optimizer.Optimize(&optimizer.Context{Ctx: ctx, Plain: true}, roots)
 	if err != nil {
 		return nil, err
 	}
@@ -142,10 +142,11 @@ func (e *Engine) build(ctx context.Context, roots []*plan.Node, srcs []string, w
 	if max := o.limits.maxCost(); cost > max {
 		return nil, errBudget(cost, max)
 	}
-	optimized, applied, err := optimizer.Optimize(&optimizer.Context{Ctx: ctx, Stats: e.stats, Plain: o.plain}, logical)
+	optimized, applied, err := optimizer.Optimize(&optimizer.Context{Ctx: ctx, Stats: e.stats, Plain: o.plain, Normalized: true}, logical)
 	if err != nil {
 		return nil, err
 	}
+	applied = append(semanticRules(normalized), applied...)
 	prog, err := exec.Compile(optimized, e.table, e.stats, exec.Options{Plain: o.plain})
 	if err != nil {
 		return nil, err
@@ -157,6 +158,19 @@ func (e *Engine) build(ctx context.Context, roots []*plan.Node, srcs []string, w
 			maxRunTime: o.limits.MaxRunTime, shared: hasShared(logical[i])}
 	}
 	return out, nil
+}
+
+// semanticRules keeps, of the normalizing rules that applied, those that
+// change how an expression is computed rather than how it is written
+// (move_constants), for explanations.
+func semanticRules(applied []optimizer.Applied) []optimizer.Applied {
+	var out []optimizer.Applied
+	for _, a := range applied {
+		if a.Rule == "move_constants" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // hasShared reports a plan with a named segment of several parents: the

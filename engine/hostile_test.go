@@ -139,10 +139,10 @@ func TestCancelNoLeak(t *testing.T) {
 	if err != nil {
 		require.ErrorIs(t, err, context.DeadlineExceeded)
 	}
-	q, err = Open(tbl).Compile(`coalesce(occupation, city) matches "(a|e)n$"`, WithLimitsOf(Limits{MaxRunTime: time.Millisecond}))
+	q, err = Open(tbl).Compile(`coalesce(occupation, city) matches "(a|e)n$"`, WithLimitsOf(Limits{MaxRunTime: time.Nanosecond}))
 	require.NoError(t, err)
-	_, err = q.Run(context.Background())
-	require.ErrorContains(t, err, "over the run-time budget of 1ms")
+	_, err = q.Run(context.Background()) // a budget any run exceeds: not a timed assertion
+	require.ErrorContains(t, err, "over the run-time budget of 1ns")
 }
 
 // FuzzEval compiles arbitrary input against a small random table; whatever

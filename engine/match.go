@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"sync"
 	"time"
@@ -103,7 +104,7 @@ func (r *rowRecord) get(col int, k value.Kind) (value.Value, bool) {
 	v, ok := quickValue(x, k)
 	if !ok {
 		var err error
-		if v, err = goValue(x, k, value.KNull); err != nil {
+		if v, err = goValue(x, k, value.KNull); err != nil || v.U { // big uint64s are the evaluator's
 			r.failed = true
 			return value.Value{K: k}, false
 		}
@@ -135,11 +136,26 @@ func quickValue(x any, k value.Kind) (value.Value, bool) {
 			return value.Bool(v), true
 		}
 	case time.Time:
-		if k == value.KTime {
-			return value.Time(v.UnixMicro()), true
+		if us, ok := timeMicros(v); ok && k == value.KTime {
+			return value.Time(us), true
 		}
 	}
 	return value.Value{}, false
+}
+
+// timeMicros is t in microseconds since the epoch; ok is false beyond the
+// int64 range (about ±292,000 years), where UnixMicro is undefined.
+func timeMicros(t time.Time) (int64, bool) {
+	const maxSec = math.MaxInt64 / 1_000_000
+	sec := t.Unix()
+	if sec > maxSec || sec < -maxSec-1 {
+		return 0, false
+	}
+	us := t.UnixMicro()
+	if (sec > 0 && us < 0) || (sec < 0 && us > 0) {
+		return 0, false
+	}
+	return us, true
 }
 
 func (r *rowRecord) Int(col int) (int64, bool) { v, ok := r.get(col, value.KInt); return v.I, ok }
@@ -214,7 +230,11 @@ func goValue(x any, k, elem value.Kind) (value.Value, error) {
 	case value.KTime:
 		switch t := x.(type) {
 		case time.Time:
-			return value.Time(t.UnixMicro()), nil
+			us, ok := timeMicros(t)
+			if !ok {
+				return value.Value{}, ErrTimeRange
+			}
+			return value.Time(us), nil
 		case string:
 			if tt, ok := check.ParseTime(t); ok {
 				return value.Time(tt), nil
@@ -248,10 +268,7 @@ func goNumber(x any, k value.Kind) (value.Value, error) {
 		if k == value.KFloat {
 			return value.Float(float64(rv.Uint())), nil
 		}
-		if rv.Uint() > 1<<63-1 {
-			return value.Value{}, ErrUintRange
-		}
-		return value.Int(int64(rv.Uint())), nil
+		return value.Uint(rv.Uint()), nil
 	case rv.CanFloat() && k == value.KFloat:
 		return value.Float(rv.Float()), nil
 	}

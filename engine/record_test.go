@@ -21,8 +21,8 @@ func TestMatchRecord(t *testing.T) {
 		want bool
 		err  string
 	}{
-		{src: `a * 9223372036854775807 > 0`, row: map[string]any{"a": int64(2)}, err: "integer overflow"},
-		{src: `a > 1 or a * 9223372036854775807 > 0`, row: map[string]any{"a": int64(2)}, want: true}, // decided before the overflow
+		{src: `a * 9223372036854775807 > 1`, row: map[string]any{"a": int64(2)}, err: "integer overflow"},
+		{src: `a > 1 or a * 9223372036854775807 > 1`, row: map[string]any{"a": int64(2)}, want: true}, // decided before the overflow
 		{src: `not (a > 1)`, row: map[string]any{"a": nil}, want: false},
 		{src: `a is null and f is not null`, row: map[string]any{"f": 1.5}, want: true},
 		{src: `s in ("a", null) or s = "zz"`, row: map[string]any{"s": "b"}, want: false},

@@ -23,6 +23,9 @@ import (
 type refEval struct {
 	info *check.Info
 	now  int64
+	// asWritten holds the comparisons an in-list is made of: SPEC.md's
+	// moved constants apply to comparisons as written, not to in-lists.
+	asWritten map[*ast.Compare]bool
 }
 
 type refTime int64 // µs since the epoch
@@ -55,6 +58,9 @@ func (r *refEval) eval(e ast.Expr, row map[string]any) (any, error) {
 	case *ast.Logical:
 		return r.logical(e, row)
 	case *ast.Compare:
+		if v, err, moved := r.moved(e, row); moved {
+			return v, err
+		}
 		return r.binary(row, e.X, e.Y, func(a, b any) (any, error) { return refCompare(e.Op, a, b), nil })
 	case *ast.Arith:
 		t := r.info.Types[e]
@@ -67,7 +73,12 @@ func (r *refEval) eval(e ast.Expr, row map[string]any) (any, error) {
 	case *ast.In:
 		var terms []ast.Expr
 		for _, it := range e.List {
-			terms = append(terms, &ast.Compare{Op: ast.Eq, X: e.X, Y: it})
+			c := &ast.Compare{Op: ast.Eq, X: e.X, Y: it}
+			if r.asWritten == nil {
+				r.asWritten = map[*ast.Compare]bool{}
+			}
+			r.asWritten[c] = true
+			terms = append(terms, c)
 		}
 		v, err := r.logical(&ast.Logical{Op: ast.Or, Terms: append(terms, &ast.Literal{Kind: ast.Bool})}, row)
 		return refNot(e.Not, v), err
@@ -533,4 +544,114 @@ func refFunc(name string, a []any, now int64) (any, error) {
 		return int64((int(t().Weekday())+6)%7 + 1), nil
 	}
 	return nil, errors.New("reference: unknown function " + name)
+}
+
+// moved evaluates a comparison by SPEC.md's moved constants, or reports
+// that the rule does not apply: `A op k`, k an integer constant and A
+// integer arithmetic e + c, c + e, e − c, c − e or e · c with c an
+// integer constant, is decided on e alone, exactly — compared with k − c,
+// k + c, c − k (operator flipped) or k / c (flipped for c < 0) — when that
+// constant is an int64 (and c divides k); where it is not, equality is
+// FALSE and, for e · c only, inequality TRUE (NULL for a null e);
+// otherwise the arithmetic is computed as written.
+func (r *refEval) moved(e *ast.Compare, row map[string]any) (any, error, bool) {
+	if r.asWritten[e] {
+		return nil, nil, false
+	}
+	op, a, kx := e.Op, e.X, e.Y
+	if _, ok := r.constInt(a); ok {
+		op, a, kx = flipCompare(op), kx, a
+	}
+	k, ok := r.constInt(kx)
+	ar, isArith := a.(*ast.Arith)
+	if !ok || !isArith || !r.info.Types[ar].IsInteger() {
+		return nil, nil, false
+	}
+	x, c, cFirst := ar.X, int64(0), false
+	if v, ok := r.constInt(ar.Y); ok {
+		c = v
+	} else if v, ok := r.constInt(ar.X); ok {
+		x, c, cFirst = ar.Y, v, true
+	} else {
+		return nil, nil, false
+	}
+	if !r.info.Types[x].IsInteger() || !readsRow(x) { // constant arithmetic is folded, as written
+		return nil, nil, false
+	}
+	K, C := new(big.Rat).SetInt64(k), new(big.Rat).SetInt64(c)
+	var m *big.Rat
+	switch {
+	case ar.Op == ast.Add:
+		m = new(big.Rat).Sub(K, C)
+	case ar.Op == ast.Sub && cFirst:
+		m, op = new(big.Rat).Sub(C, K), flipCompare(op)
+	case ar.Op == ast.Sub:
+		m = new(big.Rat).Add(K, C)
+	case ar.Op == ast.Mul && c != 0:
+		m = new(big.Rat).Quo(K, C)
+		if c < 0 {
+			op = flipCompare(op)
+		}
+	default:
+		return nil, nil, false
+	}
+	fits := m.IsInt() && m.Num().IsInt64()
+	if !fits {
+		switch {
+		case op == ast.Eq:
+		case op == ast.Ne && ar.Op == ast.Mul && !m.IsInt():
+		case ar.Op == ast.Mul && m.IsInt(): // only 2⁶³, above every int64: exact
+		default:
+			return nil, nil, false
+		}
+	}
+	v, err := r.eval(x, row)
+	if err != nil || v == nil {
+		return nil, err, true
+	}
+	// e op m, exactly (m may be fractional or beyond int64).
+	d := new(big.Rat).SetInt64(v.(int64)).Cmp(m)
+	return refCompare(op, int64(d), int64(0)), nil, true
+}
+
+// constInt evaluates an expression that reads no column and not now() to
+// a non-null integer.
+func (r *refEval) constInt(x ast.Expr) (int64, bool) {
+	if readsRow(x) || !r.info.Types[x].IsInteger() {
+		return 0, false
+	}
+	v, err := r.eval(x, nil)
+	i, ok := v.(int64)
+	return i, err == nil && ok
+}
+
+// readsRow reports an expression that reads a column or now().
+func readsRow(x ast.Expr) bool {
+	found := false
+	ast.Inspect(x, func(n ast.Expr) bool {
+		switch n := n.(type) {
+		case *ast.Ref:
+			found = true
+		case *ast.Call:
+			if n.Name == "now" {
+				found = true
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+func flipCompare(op ast.CompareOp) ast.CompareOp {
+	switch op {
+	case ast.Lt:
+		return ast.Gt
+	case ast.Le:
+		return ast.Ge
+	case ast.Gt:
+		return ast.Lt
+	case ast.Ge:
+		return ast.Le
+	}
+	return op
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine/internal/funcs"
@@ -12,26 +13,51 @@ import (
 )
 
 // RowAt reads row i of a table as a MapRow of Go values (time.Time for
-// dates and timestamps, []any for lists, map[string]any for structs, nil
-// for null), the form Match accepts. A value that cannot be represented
-// (a time beyond the microsecond range) reads as nil.
+// dates and timestamps, uint64 for uint64 values above int64, []any for
+// lists, map[string]any for structs, nil for null), the form Match
+// accepts. A time beyond the microsecond range reads as the time.Time it
+// is, so matching the row raises ErrTimeRange as Run does.
 func RowAt(t *columnar.Table, row int64) MapRow {
 	b, i := t.Locate(row)
 	rec := t.Batches[b]
 	out := MapRow{}
 	for c, f := range t.Schema.Fields() {
+		a := rec.Column(c)
 		if f.Type.ID() == arrow.STRUCT {
-			out[f.Name] = columnar.JSONValue(rec.Column(c), i)
+			out[f.Name] = columnar.JSONValue(a, i)
 			continue
 		}
-		v, err := kernels.ArrowValue(rec.Column(c), i)
+		v, err := kernels.ArrowValue(a, i)
 		if err != nil {
-			out[f.Name] = nil
+			out[f.Name] = storedTime(a, i)
 			continue
 		}
 		out[f.Name] = goOf(v)
 	}
 	return out
+}
+
+// storedTime reads a date or timestamp from its stored units, whatever its
+// size (nil for other arrays).
+func storedTime(a arrow.Array, i int) any {
+	switch x := a.(type) {
+	case *array.Date32:
+		return time.Unix(int64(x.Value(i))*86400, 0).UTC()
+	case *array.Date64:
+		return time.UnixMilli(int64(x.Value(i))).UTC()
+	case *array.Timestamp:
+		v := int64(x.Value(i))
+		switch x.DataType().(*arrow.TimestampType).Unit {
+		case arrow.Second:
+			return time.Unix(v, 0).UTC()
+		case arrow.Millisecond:
+			return time.UnixMilli(v).UTC()
+		case arrow.Microsecond:
+			return time.UnixMicro(v).UTC()
+		}
+		return time.Unix(0, v).UTC()
+	}
+	return nil
 }
 
 func goOf(v value.Value) any {
@@ -53,6 +79,9 @@ func goOf(v value.Value) any {
 			out[i] = goOf(e)
 		}
 		return out
+	}
+	if v.U {
+		return uint64(v.I)
 	}
 	return v.I
 }

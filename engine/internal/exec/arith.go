@@ -200,12 +200,13 @@ func (o *negOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 
 // castOp converts integers to floats.
 type castOp struct {
-	slot int
-	x    op
+	slot  int
+	x     op
+	uintX bool // the operand is a uint64 column (see bigRows)
 }
 
 func (o *castOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
-	a := o.x.eval(c, sel)
+	big, a := bigRows(o.x.eval(c, sel), o.uintX)
 	v := c.vec(o.slot, value.KFloat)
 	if a.Const {
 		v.SetConst(value.NullOf(value.KFloat))
@@ -222,10 +223,23 @@ func (o *castOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 		for i := range out {
 			out[i] = float64(x[i])
 		}
-		return v
+	} else {
+		sel.Each(c.n, func(i int) { out[i] = float64(x[i]) })
 	}
-	sel.Each(c.n, func(i int) { out[i] = float64(x[i]) })
+	if big != nil {
+		castBig(out, x, big)
+	}
 	return v
+}
+
+// castBig converts the big uint64 rows of a cast's operand as unsigned.
+func castBig(out []float64, x []int64, big []uint64) {
+	for w, b := range big {
+		for ; b != 0; b &= b - 1 {
+			i := w<<6 + trailingZeros(b)
+			out[i] = float64(uint64(x[i]))
+		}
+	}
 }
 
 // callOp runs a built-in function's vector kernel (bound at plan time).

@@ -83,7 +83,7 @@ func (b *builder) leaf(n *plan.Node, s int) (op, error) {
 	case plan.OpRange:
 		return newRangeOp(b, n, s)
 	case plan.OpInRuns:
-		return &inRunsOp{slot: s, node: n}, nil
+		return &inRunsOp{slot: s, node: n, times: newTimeGuard(n.Args[0])}, nil
 	case plan.OpLinear:
 		return newLinearOp(n, s), nil
 	case plan.OpChunked:
@@ -115,13 +115,14 @@ func (b *builder) inner(n *plan.Node, s int, args []op) (op, error) {
 	case plan.OpIsNull:
 		return &isNullOp{slot: s, node: n, x: args[0]}, nil
 	case plan.OpCompare:
-		return &compareOp{slot: s, node: n, x: args[0], y: args[1]}, nil
+		return &compareOp{slot: s, node: n, x: args[0], y: args[1],
+			uintX: isUint64Column(n.Args[0]), uintY: isUint64Column(n.Args[1])}, nil
 	case plan.OpArith:
 		return &arithOp{slot: s, node: n, x: args[0], y: args[1]}, nil
 	case plan.OpNeg:
 		return &negOp{slot: s, node: n, x: args[0]}, nil
 	case plan.OpCast:
-		return &castOp{slot: s, x: args[0]}, nil
+		return &castOp{slot: s, x: args[0], uintX: isUint64Column(n.Args[0])}, nil
 	case plan.OpInSet:
 		return newInSetOp(n, s, args[0]), nil
 	case plan.OpLike, plan.OpMatches, plan.OpStrContains:

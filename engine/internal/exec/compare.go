@@ -17,16 +17,20 @@ import (
 // compareOp compares two operands of one kind row by row (vector against
 // constant by the kernels' range passes).
 type compareOp struct {
-	slot int
-	node *plan.Node
-	x, y op
+	slot         int
+	node         *plan.Node
+	x, y         op
+	uintX, uintY bool // the operand is a uint64 column (see bigRows)
 }
 
 func (o *compareOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 	a, b := o.x.eval(c, sel), o.y.eval(c, sel)
+	bigA, a := bigRows(a, o.uintX)
+	bigB, b := bigRows(b, o.uintY)
 	op := o.node.Cmp
 	if a.Const && !b.Const {
 		a, b, op = b, a, op.Flip()
+		bigA, bigB = bigB, bigA
 	}
 	v := c.vec(o.slot, value.KBool)
 	v.ValidAnd(a.Validity(), b.Validity())
@@ -49,6 +53,9 @@ func (o *compareOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 		kernels.FloatRange(a.F64[:c.n], kernels.FloatCmpPred(op, b.C.AsFloat()), sel, bits)
 	default:
 		compareVecs(op, a, b, sel, bits, c.n)
+	}
+	if bigA != nil || bigB != nil {
+		fixBigCompare(op, a, b, bigA, bigB, bits)
 	}
 	return masked(v)
 }
@@ -139,11 +146,12 @@ type rangeOp struct {
 	fixed   kernels.IntRange // native bounds of a fixed integer range
 	zones   bool
 	general op // run-relative bounds: the comparisons, for a run whose bound fails
+	times   timeGuard
 }
 
 func newRangeOp(b *builder, n *plan.Node, s int) (*rangeOp, error) {
 	bd := n.Bounds
-	o := &rangeOp{slot: s, node: n, col: n.Args[0].Col.Index}
+	o := &rangeOp{slot: s, node: n, col: n.Args[0].Col.Index, times: newTimeGuard(n.Args[0])}
 	if bd.Float == nil && bd.Uint == nil && bd.Fixed() {
 		o.fixed = bd.Scale.Native(bd.Cmp)
 	}
@@ -189,6 +197,12 @@ func (o *rangeOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 			r = rb.r
 		}
 		o.intRange(c, arr, r, sel, bits)
+		o.times.check(c, arr, sel, v)
+		if b.NowDiff {
+			safe := b.Scale.Native(nowDiffSafe(c.env.Now))
+			call, _, _ := plan.ColumnFirst(o.node.Logical)
+			failOutside(c, o.node.Args[0], arr, safe, sel, v, call.Positioned(value.ErrOverflow))
+		}
 	}
 	return masked(v)
 }
@@ -272,8 +286,9 @@ func (o *rangeOp) runBounds(c *ctx) *runBounds {
 // inRunsOp is `column in (…)` over a list forming a few runs of integers:
 // range passes over the column's stored values.
 type inRunsOp struct {
-	slot int
-	node *plan.Node
+	slot  int
+	node  *plan.Node
+	times timeGuard
 }
 
 type scratchWords struct{ w []uint64 }
@@ -293,7 +308,8 @@ func (o *inRunsOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 	}
 	sc.w = kernels.SelectRuns(bits, arr, o.node.Runs, sel, sc.w)
 	inSetResult(v, valid, o.node.Set.HasNull)
-	return v
+	o.times.check(c, arr, sel, v)
+	return masked(v)
 }
 
 // inSetResult sets an in-list's validity from its found bits: a row is
@@ -316,19 +332,20 @@ func inSetResult(v *kernels.Vec, valid []uint64, listHasNull bool) {
 // when the list forms a few runs, else by a bitset over the list's span
 // when it is small, else by hashing; other kinds by hashing.
 type inSetOp struct {
-	slot int
-	node *plan.Node
-	x    op
-	runs []kernels.CodeRun // integer lists of a few runs
-	bits []uint64          // integer lists of a small span: bit v-base
-	base int64
+	slot  int
+	node  *plan.Node
+	x     op
+	uintX bool              // the operand is a uint64 column (see bigRows)
+	runs  []kernels.CodeRun // integer lists of a few runs
+	bits  []uint64          // integer lists of a small span: bit v-base
+	base  int64
 }
 
 // maxSetSpan bounds the span of an integer list kept as a bitset (128 KB).
 const maxSetSpan = 1 << 20
 
 func newInSetOp(n *plan.Node, s int, x op) *inSetOp {
-	o := &inSetOp{slot: s, node: n, x: x}
+	o := &inSetOp{slot: s, node: n, x: x, uintX: isUint64Column(n.Args[0])}
 	set := n.Set
 	if !set.Kind.IsIntLike() || len(set.Ints) == 0 {
 		return o
@@ -353,7 +370,7 @@ func newInSetOp(n *plan.Node, s int, x op) *inSetOp {
 }
 
 func (o *inSetOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
-	a := o.x.eval(c, sel)
+	big, a := bigRows(o.x.eval(c, sel), o.uintX)
 	set := o.node.Set
 	v := c.vec(o.slot, value.KBool)
 	if a.Const {
@@ -402,6 +419,9 @@ func (o *inSetOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 			}
 			bits[w] = x
 		}
+	}
+	if big != nil && set.Kind.IsIntLike() { // a big uint64 equals no int64
+		kernels.AndNot(bits, bits, big)
 	}
 	valid := a.Valid
 	if valid != nil {

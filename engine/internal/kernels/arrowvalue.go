@@ -15,9 +15,10 @@ import (
 var ErrTimeRange = errors.New("time out of range (beyond ±292,000 years in microseconds)")
 
 // ErrUintRange is the error of a uint64 value above the int64 range used
-// where an expression computes with it (comparisons with constants are
-// exact for every value).
-var ErrUintRange = errors.New("uint64 value above 9223372036854775807 cannot be computed with")
+// where an expression computes with it: comparisons, in-lists and the
+// conversion to float take every value exactly; arithmetic, functions
+// and coalesce do not.
+var ErrUintRange = errors.New("uint64 value above 9223372036854775807 in arithmetic or a function (only comparisons take it)")
 
 // KindOf maps an Arrow type to the kind its values take in expressions;
 // KNull for types segql cannot evaluate.
@@ -55,6 +56,26 @@ func TimeUnitMicros(u arrow.TimeUnit) (mul, div int64) {
 		return 1, 1000
 	}
 	return 1, 1
+}
+
+// MicrosSafe returns the stored values of a time or date column that
+// convert to microseconds within int64; ok is false for types whose every
+// value does (microseconds, nanoseconds, integers).
+func MicrosSafe(t arrow.DataType) (r IntRange, ok bool) {
+	var mul int64
+	switch t.ID() {
+	case arrow.DATE32:
+		mul = DayMicros
+	case arrow.DATE64:
+		mul = 1000
+	case arrow.TIMESTAMP:
+		if mul, _ = TimeUnitMicros(t.(*arrow.TimestampType).Unit); mul == 1 {
+			return IntRange{}, false
+		}
+	default:
+		return IntRange{}, false
+	}
+	return IntRange{Lo: math.MinInt64 / mul, Hi: math.MaxInt64 / mul}, true
 }
 
 // ToMicros converts v in a unit given by TimeUnitMicros to microseconds;
@@ -97,10 +118,7 @@ func ArrowValue(a arrow.Array, i int) (value.Value, error) {
 		elems, err := ListValues(x.ListValues(), int(lo), int(hi))
 		return value.Value{K: value.KList, L: elems}, err
 	case *array.Uint64:
-		if x.Value(i) > math.MaxInt64 {
-			return value.Value{}, ErrUintRange
-		}
-		return value.Int(int64(x.Value(i))), nil
+		return value.Uint(x.Value(i)), nil
 	case *array.Date32:
 		us, ok := ToMicros(int64(x.Value(i)), DayMicros, 1)
 		if !ok {

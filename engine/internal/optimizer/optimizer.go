@@ -22,6 +22,10 @@ type Context struct {
 	Ctx   context.Context
 	Stats *stats.Table // column statistics; nil without data
 	Plain bool         // only the normalizing rules
+	// Normalized says the plan went through the normalizing rules
+	// already: they do not run again (running them on their own output
+	// could move a constant out of a comparison an in-list became).
+	Normalized bool
 }
 
 // Rule is one named rewrite.
@@ -46,6 +50,7 @@ type Applied struct {
 // rules in the order they run: normalization first, then the rewrites
 // into faster forms, then sharing and ordering.
 var rules = []Rule{
+	ruleMoveConstants,
 	ruleFoldConstants,
 	ruleInList,
 	rulePushNot,
@@ -76,7 +81,7 @@ func Rules() []string {
 func Optimize(c *Context, roots []*plan.Node) ([]*plan.Node, []Applied, error) {
 	var applied []Applied
 	for _, r := range rules {
-		if c.Plain && !r.Normalize {
+		if c.Plain && !r.Normalize || c.Normalized && r.Normalize {
 			continue
 		}
 		rw := &rewriter{c: c, rule: r, apply: r.Apply, memo: map[*plan.Node]*plan.Node{}}

@@ -1,6 +1,8 @@
 package optimizer
 
 import (
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/segql/segql/engine/internal/plan"
 	"github.com/segql/segql/engine/internal/rowexec"
 	"github.com/segql/segql/engine/internal/value"
@@ -23,6 +25,9 @@ func coalesceCompare(_ *Context, n *plan.Node) (*plan.Node, error) {
 		return n, nil
 	}
 	inner, k := x.Args[0], x.Args[1]
+	if inner.Op == plan.OpColumn && inner.Col.Type.ID() == arrow.UINT64 {
+		return n, nil // coalesce raises ErrUintRange on big values; a bare comparison would not
+	}
 	cmp := plan.CompareNode(op, inner, y, n.Src, n.Span)
 	e := rowexec.Evaluator{Src: rowexec.NoColumns{}}
 	onNull, err := e.Eval(plan.CompareNode(op, k, y, n.Src, n.Span))

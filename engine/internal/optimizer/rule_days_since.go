@@ -38,7 +38,7 @@ func daysSince(_ *Context, n *plan.Node) (*plan.Node, error) {
 			{Op: plan.OpNow, Kind: value.KTime, Src: n.Src, Span: n.Span},
 			{Op: plan.OpConst, Kind: value.KDur, Val: value.Dur(days * kernels.DayMicros), Src: n.Src, Span: n.Span}}}
 	}
-	b := plan.Bounds{Cmp: kernels.IntRange{Lo: math.MinInt64, Hi: math.MaxInt64}, Scale: scale}
+	b := plan.Bounds{Cmp: kernels.IntRange{Lo: math.MinInt64, Hi: math.MaxInt64}, Scale: scale, NowDiff: true}
 	switch op {
 	case kernels.Gt:
 		b.HiExpr = ago(c + 1)

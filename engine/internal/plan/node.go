@@ -128,6 +128,10 @@ type Bounds struct {
 	LoAdj, HiAdj   int64
 	Float          *kernels.FloatPred
 	Uint           *UintCmp
+	// NowDiff marks a range rewritten from days_since(column): where
+	// now() − value overflows int64 the original raises ErrOverflow, and
+	// so must the range.
+	NowDiff bool
 }
 
 // UintCmp is `x op C` over a uint64 column, exact for values above int64.
@@ -237,7 +241,7 @@ func (s *Set) HasStr(b []byte) bool { _, ok := s.Strs[string(b)]; return ok }
 func (s *Set) Has(v value.Value) bool {
 	switch {
 	case s.Kind.IsIntLike():
-		return s.HasInt(v.I)
+		return !v.U && s.HasInt(v.I) // a big uint64 equals no int64
 	case s.Kind == value.KFloat:
 		return s.HasFloat(v.AsFloat())
 	case s.Kind == value.KStr:

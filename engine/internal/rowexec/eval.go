@@ -110,7 +110,13 @@ func (e *Evaluator) eval(n *plan.Node) (value.Value, error) {
 	case 1:
 		if n.Op != plan.OpCall && n.Op != plan.OpRank && n.Op != plan.OpIn {
 			x, err := e.Eval(n.Args[0])
+			if err != nil && n.Op == plan.OpIsNull && n.Args[0].Op == plan.OpColumn && errors.Is(err, kernels.ErrTimeRange) {
+				return value.Bool(n.Negated), nil // present, if not convertible: `is null` reads no value
+			}
 			if err != nil {
+				return value.Value{}, err
+			}
+			if err := takesBig(n, x); err != nil {
 				return value.Value{}, err
 			}
 			return unary(n, x)
@@ -125,6 +131,9 @@ func (e *Evaluator) eval(n *plan.Node) (value.Value, error) {
 			if err != nil {
 				return value.Value{}, err
 			}
+			if err := takesBig(n, x, y); err != nil {
+				return value.Value{}, err
+			}
 			return binary(n, x, y)
 		}
 	}
@@ -136,7 +145,26 @@ func (e *Evaluator) eval(n *plan.Node) (value.Value, error) {
 		}
 		args = append(args, v)
 	}
+	if err := takesBig(n, args...); err != nil {
+		return value.Value{}, err
+	}
 	return Apply(n, args, &e.Env)
+}
+
+// takesBig returns ErrUintRange when an operation other than a
+// comparison, an in-list, a null test or the conversion to float gets a
+// uint64 value above MaxInt64, which only those take exactly.
+func takesBig(n *plan.Node, args ...value.Value) error {
+	switch n.Op {
+	case plan.OpCompare, plan.OpIn, plan.OpInSet, plan.OpIsNull, plan.OpCast:
+		return nil
+	}
+	for _, a := range args {
+		if a.U {
+			return kernels.ErrUintRange
+		}
+	}
+	return nil
 }
 
 // logic is Kleene and/or with errors counted only where needed: a term
@@ -175,6 +203,9 @@ func (e *Evaluator) coalesce(n *plan.Node) (value.Value, error) {
 		v, err := e.Eval(a)
 		if err != nil {
 			return value.Value{}, err
+		}
+		if v.U {
+			return value.Value{}, kernels.ErrUintRange
 		}
 		if !v.Null {
 			return v, nil
@@ -225,7 +256,7 @@ func unary(n *plan.Node, x value.Value) (value.Value, error) {
 		if x.Null {
 			return value.NullOf(value.KFloat), nil
 		}
-		return value.Float(float64(x.I)), nil
+		return value.Float(x.AsFloat()), nil
 	case plan.OpNeg:
 		return negate(x)
 	}

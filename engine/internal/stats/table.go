@@ -11,6 +11,7 @@ import (
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine/internal/kernels"
 	"github.com/segql/segql/internal/memo"
+	"github.com/segql/segql/internal/workers"
 )
 
 // Table is the statistics of one table. It is safe for concurrent use.
@@ -18,6 +19,7 @@ type Table struct {
 	t      *columnar.Table
 	ranks  memo.Cache[int, *Ranking]
 	zones  memo.Cache[int, Zones]
+	spans  memo.Cache[int, []zone]
 	once   sync.Once
 	sample []BatchSel
 }
@@ -38,6 +40,22 @@ type Zones []zone
 func (s *Table) Zones(col int) Zones {
 	zs, _ := s.zones.Get(col, func() (Zones, error) { return computeZones(s.t.Batches, col), nil })
 	return zs
+}
+
+// Beyond reports whether batch b of column col (an integer, time or date
+// column) holds a non-null stored value outside r. Every batch's range is
+// computed on the column's first use, whatever its order (unlike Zones).
+func (s *Table) Beyond(col, b int, r kernels.IntRange) bool {
+	spans, _ := s.spans.Get(col, func() ([]zone, error) {
+		out := make([]zone, len(s.t.Batches))
+		workers.Each(len(out), func(i int) { out[i] = zoneOf(s.t.Batches[i].Column(col)) })
+		return out, nil
+	})
+	if b >= len(spans) {
+		return true
+	}
+	z := spans[b]
+	return !z.none && (z.min < r.Lo || z.max > r.Hi)
 }
 
 // Decide judges a range in the column's stored units for batch b.

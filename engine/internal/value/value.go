@@ -41,9 +41,13 @@ type Value struct {
 	Null bool
 	B    bool
 	I    int64 // KInt, KTime (µs), KDur (µs)
-	F    float64
-	S    string
-	L    []Value // KList elements
+	// U marks a KInt that is a uint64 above MaxInt64 (I holds its bits):
+	// it compares exactly with integers and converts to float, and any
+	// other operation on it is an error (ErrUintRange in the engine).
+	U bool
+	F float64
+	S string
+	L []Value // KList elements
 }
 
 // ErrOverflow is the error of integer arithmetic that overflows int64, as
@@ -59,9 +63,21 @@ func Str(s string) Value    { return Value{K: KStr, S: s} }
 func Time(us int64) Value   { return Value{K: KTime, I: us} }
 func Dur(us int64) Value    { return Value{K: KDur, I: us} }
 
+// Uint is an unsigned integer: an Int when it fits int64, else a big one
+// (U set).
+func Uint(u uint64) Value {
+	if u > math.MaxInt64 {
+		return Value{K: KInt, I: int64(u), U: true}
+	}
+	return Int(int64(u))
+}
+
 // AsFloat returns a number as float64 (integers converted).
 func (v Value) AsFloat() float64 {
-	if v.K == KInt {
+	switch {
+	case v.U:
+		return float64(uint64(v.I))
+	case v.K == KInt:
 		return float64(v.I)
 	}
 	return v.F
@@ -79,6 +95,9 @@ func (v Value) String() string {
 	case KBool:
 		return strconv.FormatBool(v.B)
 	case KInt:
+		if v.U {
+			return strconv.FormatUint(uint64(v.I), 10)
+		}
 		return strconv.FormatInt(v.I, 10)
 	case KFloat:
 		return strconv.FormatFloat(v.F, 'g', -1, 64)
@@ -169,8 +188,28 @@ func Compare(a, b Value) int {
 		return 0
 	case a.K == KBool:
 		return boolInt(a.B) - boolInt(b.B)
+	case a.U || b.U:
+		return cmpBig(a, b)
 	}
 	return CmpInt(a.I, b.I)
+}
+
+// cmpBig orders integers of which one or both are big uint64 values: a
+// big value is above every int64.
+func cmpBig(a, b Value) int {
+	switch {
+	case a.U && b.U:
+		x, y := uint64(a.I), uint64(b.I)
+		if x < y {
+			return -1
+		} else if x > y {
+			return 1
+		}
+		return 0
+	case a.U:
+		return 1
+	}
+	return -1
 }
 
 func boolInt(b bool) int {
