@@ -26,7 +26,33 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if err := os.Stdout.Close(); err != nil && code == 0 { // the last chance a write reports (e.g. on NFS)
+		fmt.Fprintf(os.Stderr, "segql: writing standard output: %v\n", err)
+		code = 1
+	}
+	os.Exit(code)
+}
+
+// checkedWriter keeps the first error of the writer it wraps and fails
+// every later write with it, so a command that ignores one write's error
+// (or a buffered writer's final flush) cannot report success: run turns
+// the kept error into exit status 1. Not safe for concurrent use.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
 }
 
 // env carries the process's standard streams, so commands can be tested.
@@ -64,8 +90,24 @@ Example:
   segql eval 'age between 25 and 54 and purchases_30d > 3 and country in ("DE", "FR")'
 `
 
+// run runs the command args names and returns its exit status. Any error
+// writing stdout, however the command handled it, makes the status 1 (if
+// it was 0) and is reported on stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, isTerminal: isTerminal(stdout)}
+	out := &checkedWriter{w: stdout}
+	code := dispatch(args, &env{stdin: stdin, stdout: out, stderr: stderr, isTerminal: isTerminal(stdout)})
+	if out.err != nil {
+		fmt.Fprintf(stderr, "segql: writing standard output: %v\n", out.err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
+}
+
+// dispatch runs the command args names with the streams of e.
+func dispatch(args []string, e *env) int {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 || (strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && args[0] != "--version") {
 		return e.repl(args)
 	}
