@@ -1,6 +1,7 @@
 package columnar
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -17,13 +18,13 @@ import (
 // readCSV reads a CSV file with a header. Column types are inferred from
 // the first sampleRows rows (Arrow's own inference looks at one row only);
 // list columns are written as JSON arrays of strings.
-func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+func readCSV(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	schema, lists, err := inferCSV(f)
+	schema, lists, err := inferCSV(newLineReader(ctx, path, f))
 	if err != nil {
 		return nil, nil, csvError(path, err, 0)
 	}
@@ -34,12 +35,15 @@ func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch,
 	if len(lists) > 0 {
 		readSchema = withStringsFor(schema, lists)
 	}
-	r := acsv.NewReader(f, readSchema, acsv.WithHeader(true), acsv.WithChunk(opts.BatchSize),
+	r := acsv.NewReader(newLineReader(ctx, path, f), readSchema, acsv.WithHeader(true), acsv.WithChunk(opts.BatchSize),
 		acsv.WithNullReader(true, ""), acsv.WithAllocator(opts.Mem), acsv.WithLazyQuotes(false))
 	defer r.Release()
 	var batches []arrow.RecordBatch
 	var row int64
 	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, batches, context.Cause(ctx)
+		}
 		rec := r.RecordBatch()
 		if err := r.Err(); err != nil {
 			return nil, batches, valueError(path, readSchema, err)
@@ -62,6 +66,10 @@ func readCSV(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch,
 
 // csvError names the file and, for malformed records, the line.
 func csvError(path string, err error, _ int64) error {
+	var le *LoadError
+	if errors.As(err, &le) {
+		return le
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return &LoadError{Path: path, Row: int64(pe.Line), Err: pe.Err}
@@ -78,7 +86,7 @@ func valueError(path string, schema *arrow.Schema, cause error) error {
 		return &LoadError{Path: path, Err: cause}
 	}
 	defer f.Close()
-	cr := csv.NewReader(f)
+	cr := csv.NewReader(newLineReader(context.Background(), path, f))
 	cr.ReuseRecord = true
 	for line := 1; ; line++ {
 		rec, err := cr.Read()

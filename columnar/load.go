@@ -129,6 +129,9 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 			t, err = nil, &LoadError{Path: path, Err: fmt.Errorf("malformed file (%v)", r)}
 		}
 	}()
+	if err := checkRegular(path); err != nil {
+		return nil, &LoadError{Path: path, Err: err}
+	}
 	if st, serr := os.Stat(path); serr == nil {
 		opts.Mem = boundFor(opts.Mem, st.Size())
 	}
@@ -138,13 +141,13 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 	case FormatParquet:
 		schema, batches, err = readParquet(ctx, path, opts)
 	case FormatIPCFile:
-		schema, batches, err = readIPCFile(path, opts)
+		schema, batches, err = readIPCFile(ctx, path, opts)
 	case FormatIPCStream:
-		schema, batches, err = readIPCStream(path, opts)
+		schema, batches, err = readIPCStream(ctx, path, opts)
 	case FormatCSV:
-		schema, batches, err = readCSV(path, opts)
+		schema, batches, err = readCSV(ctx, path, opts)
 	case FormatNDJSON:
-		schema, batches, err = readNDJSON(path, opts)
+		schema, batches, err = readNDJSON(ctx, path, opts)
 	default:
 		return nil, &LoadError{Path: path, Err: errors.New("unknown file type (use .parquet, .arrow, .feather, .ipc, .arrows, .csv, .ndjson or .jsonl)")}
 	}
@@ -200,6 +203,9 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 	defer rr.Release()
 	var batches []arrow.RecordBatch
 	for rr.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, batches, context.Cause(ctx)
+		}
 		rec := rr.RecordBatch()
 		rec.Retain()
 		batches = append(batches, rec)
@@ -210,7 +216,7 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 	return rr.Schema(), batches, nil
 }
 
-func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+func readIPCFile(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
 	if err := verifyIPCPath(path, true); err != nil {
 		return nil, nil, err
 	}
@@ -226,6 +232,9 @@ func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBa
 	defer r.Close()
 	var batches []arrow.RecordBatch
 	for i := 0; i < r.NumRecords(); i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, batches, context.Cause(ctx)
+		}
 		rec, err := r.RecordAt(i)
 		if err != nil {
 			return nil, batches, fmt.Errorf("record batch %d: %w", i, err)
@@ -235,7 +244,7 @@ func readIPCFile(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBa
 	return r.Schema(), batches, nil
 }
 
-func readIPCStream(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+func readIPCStream(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
 	if err := verifyIPCPath(path, false); err != nil {
 		return nil, nil, err
 	}
@@ -251,6 +260,9 @@ func readIPCStream(path string, opts LoadOptions) (*arrow.Schema, []arrow.Record
 	defer r.Release()
 	var batches []arrow.RecordBatch
 	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, batches, context.Cause(ctx)
+		}
 		rec := r.RecordBatch()
 		rec.Retain()
 		batches = append(batches, rec)

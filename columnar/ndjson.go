@@ -3,6 +3,7 @@ package columnar
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,23 +16,26 @@ import (
 
 // readNDJSON reads newline-delimited JSON objects. The schema is inferred
 // from the first sampleRows lines, in order of first appearance.
-func readNDJSON(path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
+func readNDJSON(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	schema, err := inferNDJSON(f, path)
+	schema, err := inferNDJSON(newLineReader(ctx, path, f), path)
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, nil, err
 	}
-	r := array.NewJSONReader(f, schema, array.WithChunk(opts.BatchSize), array.WithAllocator(opts.Mem))
+	r := array.NewJSONReader(newLineReader(ctx, path, f), schema, array.WithChunk(opts.BatchSize), array.WithAllocator(opts.Mem))
 	defer r.Release()
 	var batches []arrow.RecordBatch
 	for r.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, batches, context.Cause(ctx)
+		}
 		rec := r.RecordBatch()
 		rec.Retain()
 		batches = append(batches, rec)

@@ -1,6 +1,7 @@
 package columnar
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -22,6 +23,9 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 		}
 	}()
 	wrap := func(err error) error { return &LoadError{Path: path, Err: err} }
+	if err := checkRegular(path); err != nil {
+		return nil, wrap(err)
+	}
 	switch FormatOf(path) {
 	case FormatParquet:
 		rdr, err := file.OpenParquetFile(path, false)
@@ -61,13 +65,13 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 		}
 		defer f.Close()
 		if FormatOf(path) == FormatCSV {
-			s, _, err := inferCSV(f)
+			s, _, err := inferCSV(newLineReader(context.Background(), path, f))
 			if err != nil {
 				return nil, csvError(path, err, 0)
 			}
 			return s, nil
 		}
-		s, err := inferNDJSON(f, path)
+		s, err := inferNDJSON(newLineReader(context.Background(), path, f), path)
 		if err != nil {
 			return nil, wrap(err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/internal/textfile"
 	"github.com/segql/segql/lang/diag"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
@@ -85,7 +86,7 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 	case ".segments":
 		return s.listSegments(), nil
 	case ".open":
-		return s.openDefs(arg)
+		return s.openDefs(ctx, arg)
 	case ".save":
 		return s.saveDefs(arg)
 	case ".count":
@@ -288,8 +289,8 @@ func (s *Session) listSegments() string {
 	return b.String()
 }
 
-func (s *Session) openDefs(path string) (string, error) {
-	text, err := os.ReadFile(path)
+func (s *Session) openDefs(ctx context.Context, path string) (string, error) {
+	text, err := textfile.Read(ctx, path, syntax.MaxFileSource)
 	if err != nil {
 		return "", err
 	}

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -119,7 +117,7 @@ func (w *workspace) run(ctx context.Context, src string) (*engine.Result, error)
 // withSegment opens the workspace, evaluates the segment src and calls f
 // with them.
 func (e *env) withSegment(cmd string, a *analyticsFlags, src string, f func(ctx context.Context, w *workspace, res *engine.Result) int) int {
-	ctx, stop := signalContext()
+	ctx, stop := e.signalContext()
 	defer stop()
 	w, code := e.openWorkspace(ctx, cmd, a)
 	if w == nil {
@@ -160,10 +158,6 @@ func (e *env) startAnalytics(c analyticsCommand, args []string, extra func(fs *f
 		return nil, nil, 2
 	}
 	return a, pos, -1
-}
-
-func signalContext() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 }
 
 // fail reports an error of command cmd; an expression error renders with
@@ -257,7 +251,7 @@ func (e *env) overlap(args []string) int {
 	if code >= 0 {
 		return code
 	}
-	ctx, stop := signalContext()
+	ctx, stop := e.signalContext()
 	defer stop()
 	w, code := e.openWorkspace(ctx, "overlap", a)
 	if w == nil {
@@ -317,7 +311,7 @@ func (e *env) cluster(args []string) int {
 		fmt.Fprintln(e.stderr, "segql cluster: name the features, for example --features sessions_30d,orders_total,revenue_total")
 		return 2
 	}
-	ctx, stop := signalContext()
+	ctx, stop := e.signalContext()
 	defer stop()
 	w, code := e.openWorkspace(ctx, "cluster", a)
 	if w == nil {

@@ -42,7 +42,7 @@ func (e *env) check(args []string) int {
 			return 1
 		}
 	}
-	files, err := readDefs(paths)
+	files, err := readDefs(e.context(), paths)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql check:", err)
 		return 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/segql/segql/catalog"
+	"github.com/segql/segql/internal/textfile"
+	"github.com/segql/segql/lang/syntax"
 )
 
 // segFiles expands paths: files as given, directories walked for *.seg.
@@ -43,7 +46,7 @@ func segFiles(paths []string) ([]string, error) {
 }
 
 // readDefs reads the .seg files under paths.
-func readDefs(paths []string) ([]catalog.File, error) {
+func readDefs(ctx context.Context, paths []string) ([]catalog.File, error) {
 	files, err := segFiles(paths)
 	if err != nil {
 		return nil, err
@@ -53,7 +56,7 @@ func readDefs(paths []string) ([]catalog.File, error) {
 	}
 	out := make([]catalog.File, 0, len(files))
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := textfile.Read(ctx, f, syntax.MaxFileSource)
 		if err != nil {
 			return nil, err
 		}

@@ -170,6 +170,18 @@ func TestDiffGit(t *testing.T) {
 	require.Equal(t, 0, code, errs)
 	require.Contains(t, out, "~ s (changed): ")
 	require.Contains(t, out, "old: age > 50\n    new: age > 60\n")
+
+	// No revision reaches git as an option: each is refused, and none
+	// writes the file its option would.
+	victim := filepath.Join(dir, "victim")
+	for _, rev := range []string{"--output=" + victim, "-o" + victim, "--output=" + victim + " HEAD", "HEAD --output=" + victim,
+		"--exec=touch " + victim, "HEAD:s.seg", "no-such-rev", "HEAD~99"} {
+		_, errs, code := segql(t, "", "diff", "--demo-rows", "5000", "--git", rev, "s.seg")
+		require.Equal(t, 1, code, "rev %q: %s", rev, errs)
+		require.Contains(t, errs, "not a git revision", "rev %q", rev)
+		written, _ := filepath.Glob(victim + "*")
+		require.Empty(t, written, "rev %q", rev)
+	}
 }
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"os/exec"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/internal/textfile"
+	"github.com/segql/segql/lang/syntax"
 )
 
 // segmentChange is what a change to the definitions does to one segment.
@@ -81,16 +84,13 @@ func (e *env) diffInputs(rev string, pos []string) (catalog.File, catalog.File, 
 		if len(pos) != 1 {
 			return none, none, errDiffUsage
 		}
-		cur, err := os.ReadFile(pos[0])
+		cur, err := textfile.Read(e.context(), pos[0], syntax.MaxFileSource)
 		if err != nil {
 			return none, none, err
 		}
-		var stderr bytes.Buffer
-		cmd := exec.Command("git", "show", rev+":./"+strings.TrimPrefix(pos[0], "./"))
-		cmd.Stderr = &stderr
-		old, err := cmd.Output()
+		old, err := gitShow(e.context(), rev, pos[0])
 		if err != nil {
-			return none, none, fmt.Errorf("git show %s:%s: %s", rev, pos[0], strings.TrimSpace(stderr.String()))
+			return none, none, err
 		}
 		return catalog.File{Name: rev + ":" + pos[0], Text: string(old)}, catalog.File{Name: pos[0], Text: string(cur)}, nil
 	}
@@ -99,7 +99,7 @@ func (e *env) diffInputs(rev string, pos []string) (catalog.File, catalog.File, 
 	}
 	files := make([]catalog.File, 2)
 	for i, p := range pos {
-		b, err := os.ReadFile(p)
+		b, err := textfile.Read(e.context(), p, syntax.MaxFileSource)
 		if err != nil {
 			return none, none, err
 		}
@@ -287,4 +287,58 @@ func printChanges(e *env, changes []segmentChange) {
 			fmt.Fprintf(e.stdout, "    left, e.g.: %s\n", strings.Join(c.LeftEg, ", "))
 		}
 	}
+}
+
+// errBadRevision is the error of a --git revision that is not a commit.
+var errBadRevision = errors.New("not a git revision")
+
+// gitShow returns path as it is at revision rev. rev is resolved to a
+// commit id first (git rev-parse --verify, after --end-of-options), so
+// no revision can be read by git as an option ("--output=FILE") and what
+// git show receives is always "<hex id>:./path". The content is held to
+// the .seg size limit.
+func gitShow(ctx context.Context, rev, path string) ([]byte, error) {
+	if rev == "" || strings.HasPrefix(rev, "-") {
+		return nil, fmt.Errorf("--git %q: %w", rev, errBadRevision)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	cmd.Stderr = &stderr
+	id, err := cmd.Output()
+	commit := strings.TrimSpace(string(id))
+	if err != nil || !isHex(commit) {
+		return nil, fmt.Errorf("--git %q: %w %s", rev, errBadRevision, strings.TrimSpace(stderr.String()))
+	}
+	stderr.Reset()
+	cmd = exec.CommandContext(ctx, "git", "show", commit+":./"+strings.TrimPrefix(path, "./"))
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	b, rerr := io.ReadAll(io.LimitReader(out, syntax.MaxFileSource+1))
+	if len(b) > syntax.MaxFileSource {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return nil, fmt.Errorf("%s at %s: %w (over the limit of %d MiB)", path, rev, textfile.ErrTooLarge, syntax.MaxFileSource>>20)
+	}
+	if err := cmd.Wait(); err != nil || rerr != nil {
+		return nil, fmt.Errorf("git show %s:%s: %s", rev, path, strings.TrimSpace(stderr.String()+" "+fmt.Sprint(errors.Join(err, rerr))))
+	}
+	return b, nil
+}
+
+func isHex(s string) bool {
+	if len(s) < 40 {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune("0123456789abcdef", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os/signal"
-	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -85,7 +82,7 @@ func (e *env) expression(arg string) (string, error) {
 
 func (e *env) runEval(cf *catalogFlags, src, format string, limit int) int {
 	d := &cf.dataFlags
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := e.signalContext()
 	defer stop()
 	now, err := d.nowTime()
 	if err != nil {

@@ -4,10 +4,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/segql/segql/internal/atomicfile"
+	"github.com/segql/segql/internal/textfile"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
 )
@@ -50,7 +50,7 @@ func (e *env) fmt(args []string) int {
 }
 
 func (e *env) fmtStdin() int {
-	b, err := io.ReadAll(e.stdin)
+	b, err := io.ReadAll(io.LimitReader(e.stdin, syntax.MaxFileSource+1))
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql fmt:", err)
 		return 1
@@ -66,7 +66,7 @@ func (e *env) fmtStdin() int {
 
 // fmtFile formats one file; it reports whether the formatting differs.
 func (e *env) fmtFile(path string, write, diff, list bool) (bool, error) {
-	b, err := os.ReadFile(path)
+	b, err := textfile.Read(e.context(), path, syntax.MaxFileSource)
 	if err != nil {
 		return false, err
 	}

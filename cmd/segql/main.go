@@ -19,6 +19,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -26,7 +27,7 @@ import (
 )
 
 func main() {
-	code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := runEnv(os.Args[1:], &env{stdin: os.Stdin, stderr: os.Stderr, exit: os.Exit}, os.Stdout)
 	if err := os.Stdout.Close(); err != nil && code == 0 { // the last chance a write reports (e.g. on NFS)
 		fmt.Fprintf(os.Stderr, "segql: writing standard output: %v\n", err)
 		code = 1
@@ -57,6 +58,8 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 
 // env carries the process's standard streams, so commands can be tested.
 type env struct {
+	ctx            context.Context // nil: context.Background()
+	exit           func(int)       // os.Exit in the process; nil in tests
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	isTerminal     bool // stdout is a terminal
@@ -94,10 +97,16 @@ Example:
 // writing stdout, however the command handled it, makes the status 1 (if
 // it was 0) and is reported on stderr.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runEnv(args, &env{stdin: stdin, stderr: stderr}, stdout)
+}
+
+// runEnv is run with the environment e, whose stdout it sets.
+func runEnv(args []string, e *env, stdout io.Writer) int {
 	out := &checkedWriter{w: stdout}
-	code := dispatch(args, &env{stdin: stdin, stdout: out, stderr: stderr, isTerminal: isTerminal(stdout)})
+	e.stdout, e.isTerminal = out, isTerminal(stdout)
+	code := dispatch(args, e)
 	if out.err != nil {
-		fmt.Fprintf(stderr, "segql: writing standard output: %v\n", out.err)
+		fmt.Fprintf(e.stderr, "segql: writing standard output: %v\n", out.err)
 		if code == 0 {
 			code = 1
 		}

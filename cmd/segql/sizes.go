@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/segql/segql/catalog"
@@ -33,7 +31,7 @@ func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*catalog.Catalo
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, nil, false
 	}
-	files, err := readDefs(c.defs)
+	files, err := readDefs(ctx, c.defs)
 	if err != nil {
 		tbl.Release()
 		fmt.Fprintln(e.stderr, "segql:", err)
@@ -67,7 +65,7 @@ func (e *env) sizes(args []string) int {
 		fs.Usage()
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := e.signalContext()
 	defer stop()
 	now, err := c.nowTime()
 	if err != nil {
