@@ -26,6 +26,9 @@ type ClusterOptions struct {
 	// SampleSize is the number of rows the silhouette is computed on
 	// (default 2,000); choosing K clusters a sample of 100 times as many.
 	SampleSize int
+	// Privacy: a clustering with a cluster under Privacy.MinSize is not
+	// returned (its centroid would describe its few members).
+	Privacy Privacy
 }
 
 // Clustering is the result of k-means on standardized features. Clusters
@@ -76,6 +79,9 @@ func (e *Analyzer) Cluster(ctx context.Context, opts ClusterOptions) (*Clusterin
 	if len(opts.Features) == 0 {
 		return nil, fmt.Errorf("cluster: name at least one feature column")
 	}
+	if err := e.guard(opts.Privacy); err != nil {
+		return nil, fmt.Errorf("cluster: %w", err)
+	}
 	if opts.MaxIter <= 0 {
 		opts.MaxIter = 100
 	}
@@ -111,6 +117,9 @@ func (e *Analyzer) Cluster(ctx context.Context, opts ClusterOptions) (*Clusterin
 	c.K, c.Iterations = k, iters
 	c.relabel(pts, centers, assign, int(e.table.NumRows()))
 	c.Silhouette = silhouette(pts, assign, k, opts.SampleSize, rand.New(rand.NewPCG(opts.Seed, 0x511)))
+	if err := e.guard(opts.Privacy, c.Sizes...); err != nil {
+		return nil, fmt.Errorf("cluster: a cluster is too small to show: %w", err)
+	}
 	return c, nil
 }
 

@@ -40,7 +40,7 @@ func (e *Analyzer) Export(ctx context.Context, res *engine.Result, path string, 
 	if err := e.sameTable("export", res); err != nil {
 		return nil, err
 	}
-	if err := opts.Privacy.Check(res.Count()); err != nil {
+	if err := e.guard(opts.Privacy, res.Count()); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
 	cols, withheld, err := e.exportColumns(opts)
@@ -199,7 +199,7 @@ func (e *Analyzer) Split(res *engine.Result, opts SplitOptions) (*Split, error) 
 	if err := e.sameTable("split", res); err != nil {
 		return nil, err
 	}
-	if err := opts.Privacy.Check(res.Count()); err != nil {
+	if err := e.guard(opts.Privacy, res.Count()); err != nil {
 		return nil, fmt.Errorf("split: %w", err)
 	}
 	col := e.table.ColumnIndex(opts.IDColumn)

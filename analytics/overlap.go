@@ -54,6 +54,9 @@ func (e *Analyzer) Overlap(names []string, results []*engine.Result, privacy Pri
 	if n < 2 || n > MaxOverlapSegments || len(names) != n {
 		return nil, fmt.Errorf("overlap: give between 2 and %d segments", MaxOverlapSegments)
 	}
+	if err := e.guard(privacy); err != nil {
+		return nil, fmt.Errorf("overlap: %w", err)
+	}
 	for i, r := range results {
 		if err := e.sameTable("overlap "+names[i], r); err != nil {
 			return nil, err

@@ -50,6 +50,71 @@ func (p Privacy) Check(n int) error {
 	return nil
 }
 
+// ErrInvalidPrivacy reports a privacy setting that cannot be honoured: a
+// negative MinSize, or a PII name that is not a column of the table (a
+// misspelling would leave the real column unprotected).
+var ErrInvalidPrivacy = errors.New("invalid privacy setting")
+
+// Validate checks p against the table it is to guard.
+func (p Privacy) Validate(t *columnar.Table) error {
+	if p.MinSize < 0 {
+		return fmt.Errorf("%w: minimum size %d is negative (0 turns the threshold off)", ErrInvalidPrivacy, p.MinSize)
+	}
+	for _, c := range p.PII {
+		if t.ColumnIndex(c) < 0 {
+			return fmt.Errorf("%w: personal-data column %q is not a column of %s (columns: %s)", ErrInvalidPrivacy, c, t.Name, strings.Join(columnNames(t), ", "))
+		}
+	}
+	return nil
+}
+
+func columnNames(t *columnar.Table) []string {
+	out := make([]string, 0, t.Schema.NumFields())
+	for _, f := range t.Schema.Fields() {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// Members is the one guard of every output that shows members, as ids or
+// rows (the CLI's eval formats, the shell's modes and .show, export): it
+// validates p, returns an *ErrTooSmall for a non-empty group of n members
+// under MinSize, and splits cols (nil: every column of t, in order) into
+// the columns that may be shown and the personal-data ones withheld
+// (none withheld when AllowPII is set).
+func (p Privacy) Members(t *columnar.Table, n int, cols []string) (shown, withheld []string, err error) {
+	if err := p.Validate(t); err != nil {
+		return nil, nil, err
+	}
+	if err := p.Check(n); err != nil {
+		return nil, nil, err
+	}
+	if cols == nil {
+		cols = columnNames(t)
+	}
+	for _, c := range cols {
+		if i := t.ColumnIndex(c); i >= 0 && !p.AllowPII && p.isPII(t.Schema.Field(i)) {
+			withheld = append(withheld, c)
+		} else {
+			shown = append(shown, c)
+		}
+	}
+	return shown, withheld, nil
+}
+
+// guard validates p for the analyzer's table and checks each group size.
+func (e *Analyzer) guard(p Privacy, sizes ...int) error {
+	if err := p.Validate(e.table); err != nil {
+		return err
+	}
+	for _, n := range sizes {
+		if err := p.Check(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // isPII reports whether a column holds personal data.
 func (p Privacy) isPII(f arrow.Field) bool {
 	if slices.Contains(p.PII, f.Name) {

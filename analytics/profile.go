@@ -89,8 +89,13 @@ func (e *Analyzer) Profile(ctx context.Context, res *engine.Result, opts Profile
 	if err := e.sameTable("profile", res, opts.Base); err != nil {
 		return nil, err
 	}
-	if err := opts.Privacy.Check(res.Count()); err != nil {
+	if err := e.guard(opts.Privacy, res.Count()); err != nil {
 		return nil, err
+	}
+	if opts.Base != nil { // the base's statistics show its members too
+		if err := e.guard(opts.Privacy, opts.Base.Count()); err != nil {
+			return nil, fmt.Errorf("the base: %w", err)
+		}
 	}
 	if opts.Top <= 0 {
 		opts.Top = 5

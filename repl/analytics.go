@@ -134,14 +134,10 @@ func (s *Session) cluster(ctx context.Context, arg string) (string, error) {
 		}
 		opts.Seed = seed
 	}
+	opts.Privacy = s.privacy
 	c, err := s.cur.an.Cluster(ctx, opts)
 	if err != nil {
 		return "", err
-	}
-	for _, n := range c.Sizes {
-		if err := s.privacy.Check(n); err != nil {
-			return "", fmt.Errorf("a cluster is too small to show: %w", err)
-		}
 	}
 	field := arrow.Field{Name: "cluster", Type: arrow.PrimitiveTypes.Int64, Nullable: true}
 	with, err := s.cur.t.WithColumn(field, s.cur.an.ClusterColumn(c))
@@ -204,6 +200,7 @@ func (s *Session) export(ctx context.Context, arg string) (string, error) {
 // setPrivacy shows or changes the privacy guards.
 func (s *Session) setPrivacy(arg string) (string, error) {
 	f := strings.Fields(arg)
+	next := s.privacy
 	for i := 0; i < len(f); i += 2 {
 		if i+1 >= len(f) {
 			return "", errors.New("usage: " + strings.TrimSpace(analyticsHelp[".privacy"]))
@@ -214,18 +211,22 @@ func (s *Session) setPrivacy(arg string) (string, error) {
 			if err != nil || n < 0 {
 				return "", fmt.Errorf(".privacy: min-size must be a number ≥ 0, not %q", v)
 			}
-			s.privacy.MinSize = n
+			next.MinSize = n
 		case "redact":
-			s.privacy.PII = strings.Split(v, ",")
+			next.PII = strings.Split(v, ",")
 		case "allow-pii":
 			if v != "on" && v != "off" {
 				return "", errors.New(".privacy: allow-pii takes on or off")
 			}
-			s.privacy.AllowPII = v == "on"
+			next.AllowPII = v == "on"
 		default:
 			return "", fmt.Errorf(".privacy: unknown setting %q (min-size, redact, allow-pii)", f[i])
 		}
 	}
+	if err := next.Validate(s.cur.t); err != nil {
+		return "", fmt.Errorf(".privacy: %w", err)
+	}
+	s.privacy = next
 	pii := s.privacy.PIIColumns(s.cur.t)
 	if len(pii) == 0 {
 		pii = []string{"none"}

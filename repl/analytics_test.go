@@ -53,3 +53,40 @@ func TestRankFunctionsInWhy(t *testing.T) {
 	require.Contains(t, out, "TRUE     ntile(revenue_total, 10) >= 1    (revenue_total = ")
 	require.Contains(t, out, "FALSE    percent_rank(age) > 1    (age = ")
 }
+
+// TestPrivacyGuardsEveryOutput: the shell's modes and .show pass the same
+// guard as its analytics: a single user's row or id is never shown at the
+// default minimum size, personal-data columns are withheld, and invalid
+// settings are refused without changing the guard.
+func TestPrivacyGuardsEveryOutput(t *testing.T) {
+	s := newSession(t)
+	out := exec(t, s, "user_id = 2")
+	require.Contains(t, out, "1 members of 20,000")
+	require.Contains(t, out, "(members not shown: the segment has 1 members, fewer than the minimum size 10")
+	require.NotContains(t, out, "───") // no table of rows
+	show := exec(t, s, ".show user_id = 2 limit 5 user_id age")
+	require.Contains(t, show, "members not shown")
+	for _, mode := range []string{"csv", "json", "ids"} {
+		exec(t, s, ".mode "+mode)
+		_, err := s.Execute(context.Background(), "user_id = 2")
+		require.ErrorContains(t, err, "fewer than the minimum size 10", mode)
+		require.ErrorContains(t, err, ".privacy min-size N", mode)
+	}
+	exec(t, s, ".mode table")
+
+	for _, bad := range []string{"min-size -1", "redact agee", "redact age,emial"} {
+		_, err := s.Execute(context.Background(), ".privacy "+bad)
+		require.Error(t, err, bad)
+	}
+	require.Contains(t, exec(t, s, ".privacy"), "min-size 10, personal data: none")
+
+	exec(t, s, ".privacy redact city")
+	out = exec(t, s, `.show city = "Paris" limit 3 user_id city age`)
+	require.Contains(t, out, "(left out personal data: city; .privacy allow-pii on to include)")
+	require.NotContains(t, out, "Paris  ")
+	exec(t, s, ".mode csv")
+	_, err := s.Execute(context.Background(), `city = "Paris"`)
+	require.ErrorContains(t, err, "personal data (city)")
+	exec(t, s, ".privacy allow-pii on")
+	require.Contains(t, exec(t, s, `city = "Paris"`), ",Paris,")
+}

@@ -223,12 +223,24 @@ func (s *Session) sample(b *strings.Builder, q *engine.Query, res *engine.Result
 			}
 		}
 	}
+	cols, withheld, err := s.privacy.Members(s.cur.t, res.Count(), cols)
+	var small *analytics.ErrTooSmall
+	if errors.As(err, &small) { // the size is shown; the members are not
+		fmt.Fprintf(b, "\n(members not shown: %v)\n", privacyHint(err))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
 	rec, err := res.Rows(cols, limit, nil)
 	if err != nil {
 		return err
 	}
 	defer rec.Release()
 	b.WriteString("\n")
+	if len(withheld) > 0 {
+		fmt.Fprintf(b, "(left out personal data: %s; .privacy allow-pii on to include)\n", strings.Join(withheld, ", "))
+	}
 	if err := output.Table(b, rec); err != nil {
 		return err
 	}
@@ -254,6 +266,11 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 		if id == "" {
 			return errors.New(`the table has no "user_id" or "id" column`)
 		}
+		if _, withheld, err := s.privacy.Members(s.cur.t, res.Count(), []string{id}); err != nil {
+			return privacyHint(err)
+		} else if len(withheld) > 0 {
+			return fmt.Errorf("the id column %q is %w (.privacy allow-pii on)", id, analytics.ErrPersonalData)
+		}
 		ids, err := res.IDs(id, -1)
 		if err != nil {
 			return err
@@ -263,7 +280,14 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 		}
 		return nil
 	}
-	rec, err := res.Rows(nil, -1, nil)
+	cols, withheld, err := s.privacy.Members(s.cur.t, res.Count(), nil)
+	if err != nil {
+		return privacyHint(err)
+	}
+	if len(withheld) > 0 {
+		return fmt.Errorf("the rows hold personal data (%s): .privacy allow-pii on shows them, or use .show EXPR with columns", strings.Join(withheld, ", "))
+	}
+	rec, err := res.Rows(cols, -1, nil)
 	if err != nil {
 		return err
 	}

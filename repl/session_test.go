@@ -88,6 +88,7 @@ func TestCommands(t *testing.T) {
 	_, err := s.Execute(context.Background(), ".schema agee")
 	require.EqualError(t, err, `no column "agee"; did you mean "age"?`)
 
+	exec(t, s, ".privacy min-size 0") // single users below (TestPrivacyGuardsEveryOutput: the default)
 	exec(t, s, ".mode ids")
 	require.Equal(t, "1\n2\n3\n", exec(t, s, "user_id <= 3"))
 	exec(t, s, ".mode csv")

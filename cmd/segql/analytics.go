@@ -24,9 +24,29 @@ const defaultMinSize = 10
 // export: the data flags of eval plus the privacy guards.
 type analyticsFlags struct {
 	catalogFlags
+	privacyFlags
+}
+
+// privacyFlags are the privacy guards of every command that shows members
+// or statistics about them: eval and the analytics commands.
+type privacyFlags struct {
 	minSize  int
 	redact   commaList
 	allowPII bool
+}
+
+// register adds --min-size and --redact, and --allow-pii when the
+// command can show personal-data columns (allowPII).
+func (p *privacyFlags) register(fs *flag.FlagSet, allowPII bool) {
+	fs.IntVar(&p.minSize, "min-size", defaultMinSize, "k-anonymity threshold: smaller segments and cells are not shown (0: off)")
+	fs.Var(&p.redact, "redact", "personal-data columns (comma-separated), besides those marked segql.pii in the data's metadata")
+	if allowPII {
+		fs.BoolVar(&p.allowPII, "allow-pii", false, "show personal-data columns too")
+	}
+}
+
+func (p *privacyFlags) privacy() analytics.Privacy {
+	return analytics.Privacy{MinSize: p.minSize, PII: p.redact, AllowPII: p.allowPII}
 }
 
 // commaList is a repeatable flag of comma-separated names.
@@ -49,15 +69,7 @@ func (a *analyticsFlags) register(fs *flag.FlagSet, c analyticsCommand) {
 	} else {
 		a.catalogFlags.register(fs)
 	}
-	fs.IntVar(&a.minSize, "min-size", defaultMinSize, "k-anonymity threshold: smaller segments and cells are not shown (0: off)")
-	fs.Var(&a.redact, "redact", "personal-data columns (comma-separated), besides those marked segql.pii in the data's metadata")
-	if c.export {
-		fs.BoolVar(&a.allowPII, "allow-pii", false, "export personal-data columns too")
-	}
-}
-
-func (a *analyticsFlags) privacy() analytics.Privacy {
-	return analytics.Privacy{MinSize: a.minSize, PII: a.redact, AllowPII: a.allowPII}
+	a.privacyFlags.register(fs, c.export)
 }
 
 // workspace is a loaded table with its engine and, with --defs, catalog.
@@ -169,6 +181,9 @@ func (e *env) fail(cmd string, err error) int {
 		return 1
 	}
 	fmt.Fprintf(e.stderr, "segql %s: %s%s\n", cmd, strings.TrimPrefix(msg, cmd+": "), privacyHint(err))
+	if errors.Is(err, analytics.ErrInvalidPrivacy) {
+		return 2
+	}
 	return 1
 }
 
@@ -180,6 +195,8 @@ func privacyHint(err error) string {
 		return "; --min-size N changes the threshold"
 	case errors.Is(err, analytics.ErrPersonalData) && strings.HasPrefix(err.Error(), "export"):
 		return " (--allow-pii)"
+	case errors.Is(err, analytics.ErrInvalidPrivacy):
+		return " (--min-size, --redact)"
 	}
 	return ""
 }
@@ -318,14 +335,10 @@ func (e *env) cluster(args []string) int {
 		return code
 	}
 	defer w.release()
+	opts.Privacy = a.privacy()
 	c, err := w.an.Cluster(ctx, opts)
 	if err != nil {
 		return e.fail("cluster", err)
-	}
-	for _, n := range c.Sizes {
-		if err := a.privacy().Check(n); err != nil {
-			return e.fail("cluster", fmt.Errorf("a cluster is too small to show: %w", err))
-		}
 	}
 	if save != "" {
 		if err := e.saveClusters(w.eng, c, &a.dataFlags, save); err != nil {

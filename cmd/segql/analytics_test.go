@@ -211,3 +211,56 @@ func TestExportCommand(t *testing.T) {
 	_, _, code = segql(t, "", "export", "--data", data, `id = 7`)
 	require.Equal(t, 2, code)
 }
+
+// TestEvalPrivacy: eval's formats that show members pass the same guard
+// as the analytics commands: the default minimum size, --redact,
+// --allow-pii; invalid settings are refused by every command.
+func TestEvalPrivacy(t *testing.T) {
+	data := plantedCSV(t)
+	evalRaw := func(args ...string) (string, string, int) { // without the test helper's --min-size 0
+		var out, errb strings.Builder
+		code := run(append([]string{"eval", "--data", data}, args...), strings.NewReader(""), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	for _, format := range []string{"csv", "json", "ids", "table"} {
+		out, errs, code := evalRaw("-o", format, "id = 1")
+		require.Equal(t, 1, code, format)
+		require.Contains(t, errs, "fewer than the minimum size 10", format)
+		require.Contains(t, errs, "--min-size N changes the threshold", format)
+		require.NotContains(t, out, "u1@example.com", format)
+		require.NotContains(t, out, "\n1\n", format)
+	}
+	out, errs, code := evalRaw("-o", "count", "id = 1") // a size is not a member
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "1\n", out)
+
+	out, errs, code = evalRaw("-o", "csv", "--redact", "email", `country = "DE"`)
+	require.Equal(t, 0, code, errs)
+	require.NotContains(t, out, "@example.com")
+	require.True(t, strings.HasPrefix(out, "id,age,country,x,y\n"), out)
+	require.Contains(t, errs, "left out personal data: email (--allow-pii to include)")
+	out, _, code = evalRaw("-o", "json", "--redact", "email", "--allow-pii", `country = "DE"`)
+	require.Equal(t, 0, code)
+	require.Contains(t, out, "u0@example.com")
+	out, _, code = evalRaw("-o", "table", "--redact", "email", `email like "u1%"`)
+	require.Equal(t, 0, code)
+	require.NotContains(t, out, "@example.com")
+
+	d := []string{"--data", data}
+	for _, args := range [][]string{
+		{"eval", "-o", "count", "age > 1"}, {"eval", "-o", "csv", "age > 1"},
+		{"profile", "age > 1"}, {"overlap", "age > 1", "age > 2"}, {"cluster", "--k", "2", "--features", "x,y"},
+		{"split", "age > 1", "--arms", "a:50,b:50", "--salt", "s"}, {"export", "age > 1", "-o", filepath.Join(t.TempDir(), "x.csv")},
+	} {
+		for _, bad := range [][]string{{"--redact", "emial"}, {"--min-size", "-5"}} {
+			_, errs, code := segql(t, "", append(append(append([]string{}, args...), d...), bad...)...)
+			require.Equal(t, 2, code, "%v %v: %s", args, bad, errs)
+			require.Contains(t, errs, "invalid privacy setting", "%v %v", args, bad)
+		}
+	}
+
+	// A profile's base shows its members' statistics: guarded as well.
+	_, errs, code = segql(t, "", "profile", "--data", data, "--base", "id = 1", "age > 1")
+	require.Equal(t, 1, code, errs)
+	require.Contains(t, errs, "the base: the segment has 1 members")
+}

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/analytics"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
 	"github.com/segql/segql/lang/diag"
@@ -33,6 +35,8 @@ func (e *env) eval(args []string) int {
 	fs.SetOutput(e.stderr)
 	var c catalogFlags
 	c.register(fs)
+	var pf privacyFlags
+	pf.register(fs, true)
 	format := fs.String("o", "", "output format: count, ids, table, csv or json")
 	limit := fs.Int("limit", 10, "rows shown by -o table")
 	fs.Usage = func() { fmt.Fprint(e.stderr, evalUsage); fs.PrintDefaults() }
@@ -58,7 +62,7 @@ func (e *env) eval(args []string) int {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 1
 	}
-	return e.runEval(&c, src, *format, *limit)
+	return e.runEval(&c, src, *format, *limit, pf.privacy())
 }
 
 func exitUsage(err error) int {
@@ -80,7 +84,7 @@ func (e *env) expression(arg string) (string, error) {
 	return string(b), nil
 }
 
-func (e *env) runEval(cf *catalogFlags, src, format string, limit int) int {
+func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analytics.Privacy) int {
 	d := &cf.dataFlags
 	ctx, stop := e.signalContext()
 	defer stop()
@@ -123,9 +127,8 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int) int {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 1
 	}
-	if err := e.printResult(res, q, d, format, limit); err != nil {
-		fmt.Fprintln(e.stderr, "segql eval:", err)
-		return 1
+	if err := e.printResult(res, q, d, format, limit, pv); err != nil {
+		return e.fail("eval", err)
 	}
 	return 0
 }
@@ -134,15 +137,25 @@ func (e *env) printError(err error) {
 	fmt.Fprintln(e.stderr, err.Error())
 }
 
-func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, format string, limit int) error {
+// printResult writes res in format, through the privacy guard pv for
+// every format that shows members (all but count).
+func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, format string, limit int, pv analytics.Privacy) error {
 	switch format {
 	case "count":
+		if err := pv.Validate(res.Table()); err != nil {
+			return err
+		}
 		_, err := fmt.Fprintln(e.stdout, res.Count())
 		return err
 	case "ids":
 		id, err := d.idColumn(res.Table())
 		if err != nil {
 			return err
+		}
+		if _, withheld, err := pv.Members(res.Table(), res.Count(), []string{id}); err != nil {
+			return err
+		} else if len(withheld) > 0 {
+			return fmt.Errorf("the id column %q is %w (--allow-pii)", id, analytics.ErrPersonalData)
 		}
 		ids, err := res.IDs(id, -1)
 		if err != nil {
@@ -153,9 +166,14 @@ func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, for
 		}
 		return nil
 	case "table":
-		return e.printTable(res, q, d, limit)
+		return e.printTable(res, q, d, limit, pv)
 	}
-	rec, err := res.Rows(nil, -1, nil)
+	shown, withheld, err := pv.Members(res.Table(), res.Count(), nil)
+	if err != nil {
+		return err
+	}
+	e.noteWithheld(withheld)
+	rec, err := res.Rows(shown, -1, nil)
 	if err != nil {
 		return err
 	}
@@ -168,7 +186,7 @@ func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, for
 
 // printTable shows the summary and the first members with the id column
 // and the columns the expression reads.
-func (e *env) printTable(res *engine.Result, q *engine.Query, d *dataFlags, limit int) error {
+func (e *env) printTable(res *engine.Result, q *engine.Query, d *dataFlags, limit int, pv analytics.Privacy) error {
 	fmt.Fprintln(e.stdout, output.Summary(res.Count(), res.Total(), res.Elapsed))
 	if res.Count() == 0 || limit == 0 {
 		return nil
@@ -182,6 +200,11 @@ func (e *env) printTable(res *engine.Result, q *engine.Query, d *dataFlags, limi
 			cols = append(cols, c)
 		}
 	}
+	cols, withheld, err := pv.Members(res.Table(), res.Count(), cols)
+	if err != nil {
+		return err
+	}
+	e.noteWithheld(withheld)
 	rec, err := res.Rows(cols, limit, nil)
 	if err != nil {
 		return err
@@ -189,4 +212,11 @@ func (e *env) printTable(res *engine.Result, q *engine.Query, d *dataFlags, limi
 	defer rec.Release()
 	fmt.Fprintln(e.stdout)
 	return output.Table(e.stdout, rec)
+}
+
+// noteWithheld says which personal-data columns an output left out.
+func (e *env) noteWithheld(cols []string) {
+	if len(cols) > 0 {
+		fmt.Fprintf(e.stderr, "left out personal data: %s (--allow-pii to include)\n", strings.Join(cols, ", "))
+	}
 }

@@ -82,9 +82,10 @@ Usage:
   segql gen [--rows N] [--seed S] -o FILE
   segql version
 
-Analytics commands take eval's --data, --id, --now and --defs, and guard
+Analytics commands take eval's --data, --id, --now and --defs. Every
+command that shows members or statistics about them (eval included) guards
 privacy: --min-size (default 10) hides smaller segments and cells, --redact
-names personal-data columns.
+names personal-data columns, --allow-pii shows them.
 
 Without --data, segql uses its built-in demo table of 1,000,000 users.
 Run "segql COMMAND --help" for a command's flags.

@@ -16,7 +16,8 @@ func segql(t *testing.T, stdin string, args ...string) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if len(args) > 0 && args[0] == "eval" {
-		args = append([]string{"eval", "--demo-rows", "20000", "--seed", "1", "--now", "2026-11-01T00:00:00Z"}, args[1:]...)
+		// Single users are shown: TestEvalPrivacy runs the default guard.
+		args = append([]string{"eval", "--demo-rows", "20000", "--seed", "1", "--now", "2026-11-01T00:00:00Z", "--min-size", "0"}, args[1:]...)
 	}
 	code := run(args, strings.NewReader(stdin), &out, &errb)
 	return out.String(), errb.String(), code
