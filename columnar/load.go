@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/segql/segql/internal/atomicfile"
 )
 
 // LoadOptions configure loading.
@@ -132,6 +133,7 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 	if err := checkRegular(path); err != nil {
 		return nil, &LoadError{Path: path, Err: err}
 	}
+	atomicfile.Protect(path, atomicfile.Data) // no output of this process may replace it
 	if st, serr := os.Stat(path); serr == nil {
 		opts.Mem = boundFor(opts.Mem, st.Size())
 	}

@@ -2,6 +2,8 @@ package repl
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -89,4 +91,39 @@ func TestPrivacyGuardsEveryOutput(t *testing.T) {
 	require.ErrorContains(t, err, "personal data (city)")
 	exec(t, s, ".privacy allow-pii on")
 	require.Contains(t, exec(t, s, `city = "Paris"`), ",Paris,")
+}
+
+// TestShellOutputsNeverReplaceInputs: .output, .save and .export refuse
+// the loaded data file (which stays intact); .save may rewrite the opened
+// definitions file, but not with nothing.
+func TestShellOutputsNeverReplaceInputs(t *testing.T) {
+	s := newSession(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "people.csv")
+	var b strings.Builder
+	b.WriteString("user_id,age\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "%d,%d\n", i, 20+i)
+	}
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	_, err := s.Execute(context.Background(), ".save "+filepath.Join(dir, "empty.seg"))
+	require.ErrorContains(t, err, "no segments to save")
+	require.NoFileExists(t, filepath.Join(dir, "empty.seg"))
+
+	exec(t, s, ".load "+data)
+	exec(t, s, "segment adults = age >= 18")
+	for _, stmt := range []string{".output " + data, ".save " + data, ".export " + data + " age > 1"} {
+		_, err := s.Execute(context.Background(), stmt)
+		require.ErrorContains(t, err, "the output is an input", stmt)
+		after, _ := os.ReadFile(data)
+		require.Equal(t, b.String(), string(after), stmt)
+	}
+
+	defs := filepath.Join(dir, "s.seg")
+	require.NoError(t, os.WriteFile(defs, []byte("segment old = age > 30\n"), 0o644))
+	exec(t, s, ".open "+defs)
+	exec(t, s, "segment young = age < 25")
+	require.Contains(t, exec(t, s, ".save "+defs), "saved 3 segments")
+	_, err = s.Execute(context.Background(), ".output "+defs)
+	require.ErrorContains(t, err, "the output is an input (it is the definitions file")
 }

@@ -290,6 +290,7 @@ func (s *Session) listSegments() string {
 }
 
 func (s *Session) openDefs(ctx context.Context, path string) (string, error) {
+	atomicfile.Protect(path, atomicfile.Definitions)
 	text, err := textfile.Read(ctx, path, syntax.MaxFileSource)
 	if err != nil {
 		return "", err
@@ -313,11 +314,14 @@ func (s *Session) saveDefs(path string) (string, error) {
 	if path == "" {
 		return "", errors.New("usage: .save FILE.seg")
 	}
+	if len(s.defs) == 0 {
+		return "", errors.New(".save: there are no segments to save (define one with: segment NAME = EXPR)")
+	}
 	f, err := syntax.ParseFile(path, s.defFiles(nil)[0].Text, syntax.Limits{})
 	if err != nil {
 		return "", err
 	}
-	if err := atomicfile.WriteString(path, printer.File(f)); err != nil {
+	if err := atomicfile.WriteDefinitions(path, printer.File(f)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("saved %d segments to %s\n", len(s.defs), path), nil
@@ -325,11 +329,17 @@ func (s *Session) saveDefs(path string) (string, error) {
 
 func (s *Session) output(path string) (string, error) {
 	if s.outFile != nil {
-		s.outFile.Close()
+		err := s.outFile.Close()
 		s.outFile = nil
+		if err != nil {
+			return "", fmt.Errorf(".output: closing the previous file: %w", err)
+		}
 	}
 	if path == "" {
 		return "", nil
+	}
+	if err := atomicfile.CheckOutput(path, 0); err != nil {
+		return "", fmt.Errorf(".output: %w", err)
 	}
 	f, err := os.Create(path)
 	if err != nil {

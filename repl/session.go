@@ -93,15 +93,20 @@ func (s *Session) use(nt *namedTable) {
 	}
 }
 
-// Close releases the tables and closes an output file.
-func (s *Session) Close() {
+// Close releases the tables and closes an output file, returning the
+// error of that close (the last write error of .output can appear only
+// there).
+func (s *Session) Close() error {
 	for _, t := range s.tables {
 		t.t.Release()
 	}
 	s.tables = nil
-	if s.outFile != nil {
-		s.outFile.Close()
+	if s.outFile == nil {
+		return nil
 	}
+	err := s.outFile.Close()
+	s.outFile = nil
+	return err
 }
 
 // Done reports whether .quit was executed.

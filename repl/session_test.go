@@ -21,7 +21,7 @@ func newSession(t *testing.T) *Session {
 	t.Helper()
 	tbl := columnar.Demo(columnar.DemoOptions{Rows: 20_000, Seed: 1, Anchor: anchor})
 	s := New("users", tbl, Options{Now: anchor})
-	t.Cleanup(s.Close)
+	t.Cleanup(func() { s.Close() })
 	return s
 }
 

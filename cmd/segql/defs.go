@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/segql/segql/catalog"
+	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/textfile"
 	"github.com/segql/segql/lang/syntax"
 )
@@ -56,6 +57,7 @@ func readDefs(ctx context.Context, paths []string) ([]catalog.File, error) {
 	}
 	out := make([]catalog.File, 0, len(files))
 	for _, f := range files {
+		atomicfile.Protect(f, atomicfile.Definitions)
 		b, err := textfile.Read(ctx, f, syntax.MaxFileSource)
 		if err != nil {
 			return nil, err

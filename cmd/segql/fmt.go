@@ -89,7 +89,7 @@ func (e *env) fmtFile(path string, write, diff, list bool) (bool, error) {
 		fmt.Fprint(e.stdout, out)
 	}
 	if write && changed {
-		return changed, atomicfile.WriteString(path, out)
+		return changed, atomicfile.WriteDefinitions(path, out)
 	}
 	return changed, nil
 }

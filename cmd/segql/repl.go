@@ -44,18 +44,20 @@ func (e *env) repl(args []string) int {
 		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
 	}
 	s := repl.New(name, tbl, repl.Options{Now: now, IDColumn: d.id})
-	defer s.Close()
+	code := 0
 	if e.interactive() {
 		if err := repl.RunTerminal(s, e.stdout, e.stderr); err != nil {
 			fmt.Fprintln(e.stderr, "segql:", err)
-			return 1
+			code = 1
 		}
-		return 0
+	} else if repl.RunScript(s, e.stdin, e.stdout, e.stderr, *bail) > 0 {
+		code = 1
 	}
-	if repl.RunScript(s, e.stdin, e.stdout, e.stderr, *bail) > 0 {
-		return 1
+	if err := s.Close(); err != nil {
+		fmt.Fprintln(e.stderr, "segql: .output:", err)
+		code = 1
 	}
-	return 0
+	return code
 }
 
 // interactive reports whether both standard input and output are terminals.
