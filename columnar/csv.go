@@ -115,6 +115,8 @@ func fits(p *inferred, t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.INT64:
 		return !p.notInt
+	case arrow.UINT64:
+		return !p.notUint
 	case arrow.FLOAT64:
 		return !p.notFloat
 	case arrow.BOOL:

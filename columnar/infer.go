@@ -13,11 +13,14 @@ import (
 const sampleRows = 2000
 
 // inferred narrows a column's type as sample values arrive. Candidates are
-// tried from the most specific: int64, float64, bool, date, timestamp,
-// list of strings (a JSON array), string. Empty cells do not vote.
+// tried from the most specific: int64, uint64 (non-negative integers some
+// of which pass int64), float64, bool, date, timestamp, list of strings (a
+// JSON array), string. An integer beyond uint64 is no float either: it is
+// kept exactly, as a string, never rounded. Empty cells do not vote.
 type inferred struct {
 	seen                                        bool
 	notInt, notFloat, notBool, notDate, notTime bool
+	notUint                                     bool
 	notList, notIntList                         bool
 }
 
@@ -28,10 +31,12 @@ func (c *inferred) add(v string) {
 		return
 	}
 	c.seen = true
-	if !c.notInt {
-		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
-			c.notInt = true
-		}
+	_, ierr := strconv.ParseInt(v, 10, 64)
+	_, uerr := strconv.ParseUint(v, 10, 64)
+	c.notInt = c.notInt || ierr != nil
+	c.notUint = c.notUint || uerr != nil
+	if d := strings.TrimLeft(v, "+-"); d != "" && isDigits(d) && ierr != nil && uerr != nil {
+		c.notFloat = true // an integer too long for 64 bits: a float would round it
 	}
 	if !c.notFloat {
 		if _, err := strconv.ParseFloat(v, 64); err != nil {
@@ -82,6 +87,8 @@ func (c *inferred) typ() arrow.DataType {
 		return arrow.BinaryTypes.String
 	case !c.notInt:
 		return arrow.PrimitiveTypes.Int64
+	case !c.notUint:
+		return arrow.PrimitiveTypes.Uint64
 	case !c.notFloat:
 		return arrow.PrimitiveTypes.Float64
 	case !c.notBool:

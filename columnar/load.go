@@ -154,6 +154,9 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 		return nil, &LoadError{Path: path, Err: errors.New("unknown file type (use .parquet, .arrow, .feather, .ipc, .arrows, .csv, .ndjson or .jsonl)")}
 	}
 	if err == nil {
+		err = uniqueNames(schema)
+	}
+	if err == nil {
 		err = validateAll(batches)
 	}
 	if err == nil {
@@ -299,10 +302,26 @@ func validate(rec arrow.RecordBatch) error {
 // validateColumn runs Arrow's full validation, which itself can panic on
 // some corruptions (non-monotonic offsets), turning that into an error.
 func validateColumn(c arrow.Array) (err error) {
+	if c.DataType().ID() == arrow.NULL {
+		return nil // no buffers to corrupt (and IPC reads them with none, which ValidateFull rejects)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("corrupt data (%v)", r)
 		}
 	}()
 	return array.ValidateFull(c)
+}
+
+// uniqueNames refuses a schema with a repeated column name: expressions
+// name columns, and one of the two would silently win.
+func uniqueNames(s *arrow.Schema) error {
+	seen := make(map[string]bool, s.NumFields())
+	for _, f := range s.Fields() {
+		if seen[f.Name] {
+			return fmt.Errorf("column %q appears twice", f.Name)
+		}
+		seen[f.Name] = true
+	}
+	return nil
 }

@@ -21,6 +21,11 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 		if r := recover(); r != nil {
 			s, err = nil, &LoadError{Path: path, Err: fmt.Errorf("malformed file (%v)", r)}
 		}
+		if err == nil && s != nil {
+			if uerr := uniqueNames(s); uerr != nil {
+				s, err = nil, &LoadError{Path: path, Err: uerr}
+			}
+		}
 	}()
 	wrap := func(err error) error { return &LoadError{Path: path, Err: err} }
 	if err := checkRegular(path); err != nil {
@@ -71,7 +76,7 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 			}
 			return s, nil
 		}
-		s, err := inferNDJSON(newLineReader(context.Background(), path, f), path)
+		s, err := inferNDJSON(newLineReader(context.Background(), path, f), path, -1)
 		if err != nil {
 			return nil, wrap(err)
 		}

@@ -2,6 +2,7 @@ package columnar
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,8 @@ func FormatValue(arr arrow.Array, i int) (string, bool) {
 }
 
 // JSONValue returns row i of arr as a value for encoding/json (nil for null).
+// Non-finite floats are strings (see jsonFloat); integers are json.Number,
+// exact for every int64 and uint64.
 func JSONValue(arr arrow.Array, i int) any {
 	if arr.IsNull(i) {
 		return nil
@@ -67,9 +70,9 @@ func JSONValue(arr arrow.Array, i int) any {
 		s, _ := FormatValue(arr, i)
 		return s
 	case *array.Float64:
-		return a.Value(i)
+		return jsonFloat(a.Value(i))
 	case *array.Float32:
-		return float64(a.Value(i))
+		return jsonFloat(float64(a.Value(i)))
 	case *array.Struct:
 		st := a.DataType().(*arrow.StructType)
 		m := map[string]any{}
@@ -79,8 +82,26 @@ func JSONValue(arr arrow.Array, i int) any {
 		return m
 	}
 	s, _ := FormatValue(arr, i)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n
+	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return json.Number(s)
+	}
+	if _, err := strconv.ParseUint(s, 10, 64); err == nil { // uint64 above int64: still a number
+		return json.Number(s)
 	}
 	return s
+}
+
+// jsonFloat is a float's JSON value: the number, or for the values JSON
+// has no number for, the strings "NaN", "Infinity" and "-Infinity" (as
+// JavaScript's String() and Python's json module name them).
+func jsonFloat(f float64) any {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	return f
 }

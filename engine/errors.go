@@ -27,6 +27,9 @@ var (
 	// ErrNeedsData: the expression ranks the whole table (percent_rank,
 	// ntile, the RFM scores) and the engine has only a schema.
 	ErrNeedsData = errors.New("ranking functions need the table's rows; this engine has only its schema")
+	// ErrIDColumn: the id column is missing or holds neither integers nor
+	// strings.
+	ErrIDColumn = errors.New("bad id column")
 )
 
 // EvalError is an evaluation error with the position of the operation

@@ -107,27 +107,56 @@ func eachBit(w []uint64, f func(int) bool) {
 	}
 }
 
-// IDs returns the values of the id column for up to limit members (all
-// when limit < 0), as strings.
+// IDs returns the ids of up to limit members (all when limit < 0) as
+// strings, leaving out members whose id is null; see MemberIDs.
 func (r *Result) IDs(idColumn string, limit int) ([]string, error) {
-	ci := r.table.ColumnIndex(idColumn)
-	if ci < 0 {
-		return nil, fmt.Errorf("no id column %q in the table", idColumn)
+	ids, _, err := r.MemberIDs(idColumn, limit)
+	return ids, err
+}
+
+// MemberIDs returns the ids of up to limit members with a non-null id
+// (all when limit < 0), in row order, and how many members (of all, not
+// only the first limit) have a null id. The id column must pass
+// CheckIDColumn.
+func (r *Result) MemberIDs(idColumn string, limit int) (ids []string, nulls int, err error) {
+	if err := CheckIDColumn(r.table, idColumn); err != nil {
+		return nil, 0, err
 	}
-	var out []string
+	ci := r.table.ColumnIndex(idColumn)
 	r.Each(func(row int64) bool {
-		if limit >= 0 && len(out) >= limit {
-			return false
-		}
 		b, i := r.table.Locate(row)
-		s, ok := columnar.FormatValue(r.table.Batches[b].Column(ci), i)
-		if !ok {
-			s = "NULL"
+		col := r.table.Batches[b].Column(ci)
+		if col.IsNull(i) {
+			nulls++
+			return true
 		}
-		out = append(out, s)
+		if limit < 0 || len(ids) < limit {
+			s, _ := columnar.FormatValue(col, i)
+			ids = append(ids, s)
+		}
 		return true
 	})
-	return out, nil
+	return ids, nulls, nil
+}
+
+// CheckIDColumn returns an ErrIDColumn error unless the table has a column
+// of that name holding integers or strings (dictionary-encoded or not):
+// ids must identify users as text, exactly.
+func CheckIDColumn(t *columnar.Table, name string) error {
+	ci := t.ColumnIndex(name)
+	if ci < 0 {
+		return fmt.Errorf("%w: no column %q in the table", ErrIDColumn, name)
+	}
+	typ := t.Schema.Field(ci).Type
+	if d, ok := typ.(*arrow.DictionaryType); ok {
+		typ = d.ValueType
+	}
+	switch typ.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.STRING, arrow.LARGE_STRING:
+		return nil
+	}
+	return fmt.Errorf("%w: %q is %s; ids are integers or strings", ErrIDColumn, name, typ)
 }
 
 // Rows returns up to limit member rows (all when limit < 0) with the named

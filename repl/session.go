@@ -276,14 +276,14 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 		} else if len(withheld) > 0 {
 			return fmt.Errorf("the id column %q is %w (.privacy allow-pii on)", id, analytics.ErrPersonalData)
 		}
-		ids, err := res.IDs(id, -1)
+		ids, nulls, err := res.MemberIDs(id, -1)
 		if err != nil {
 			return err
 		}
-		for _, x := range ids {
-			b.WriteString(x + "\n")
+		if nulls > 0 {
+			fmt.Fprintf(b, "warning: %s members have a null %s and are not listed\n", output.Thousands(nulls), id)
 		}
-		return nil
+		return output.IDs(b, ids)
 	}
 	cols, withheld, err := s.privacy.Members(s.cur.t, res.Count(), nil)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
 )
 
 // dataFlags are the flags every evaluating command shares.
@@ -62,8 +63,8 @@ func (d *dataFlags) load(ctx context.Context) (*columnar.Table, error) {
 // idColumn resolves --id against the table.
 func (d *dataFlags) idColumn(t *columnar.Table) (string, error) {
 	if d.id != "" {
-		if t.ColumnIndex(d.id) < 0 {
-			return "", fmt.Errorf("--id: no column %q in the table", d.id)
+		if err := engine.CheckIDColumn(t, d.id); err != nil {
+			return "", fmt.Errorf("--id: %w", err)
 		}
 		return d.id, nil
 	}

@@ -157,14 +157,14 @@ func (e *env) printResult(res *engine.Result, q *engine.Query, d *dataFlags, for
 		} else if len(withheld) > 0 {
 			return fmt.Errorf("the id column %q is %w (--allow-pii)", id, analytics.ErrPersonalData)
 		}
-		ids, err := res.IDs(id, -1)
+		ids, nulls, err := res.MemberIDs(id, -1)
 		if err != nil {
 			return err
 		}
-		for _, s := range ids {
-			fmt.Fprintln(e.stdout, s)
+		if nulls > 0 {
+			fmt.Fprintf(e.stderr, "warning: %s members have a null %s and are not listed\n", output.Thousands(nulls), id)
 		}
-		return nil
+		return output.IDs(e.stdout, ids)
 	case "table":
 		return e.printTable(res, q, d, limit, pv)
 	}

@@ -3,12 +3,15 @@
 package output
 
 import (
+	"bufio"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -215,4 +218,25 @@ func Columns(w io.Writer, rows [][]string, right []bool) {
 			line(rule)
 		}
 	}
+}
+
+// ErrUnprintableID is the error of an id that one-per-line output cannot
+// show unambiguously.
+var ErrUnprintableID = errors.New("id cannot be written one per line")
+
+// IDs writes one id per line. An id with a control character (a newline
+// would split it into two ids) or an empty id is refused before anything
+// is written, naming it quoted: CSV and JSON carry any id.
+func IDs(w io.Writer, ids []string) error {
+	for _, id := range ids {
+		if id == "" || strings.ContainsFunc(id, unicode.IsControl) {
+			return fmt.Errorf("%w: %q (use -o csv or -o json)", ErrUnprintableID, id)
+		}
+	}
+	bw := bufio.NewWriter(w)
+	for _, id := range ids {
+		bw.WriteString(id)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
 }
