@@ -102,6 +102,13 @@ func TestWarnings(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, info.Warnings, 1)
 	require.Equal(t, "between 54 and 25 is an empty range: the lower bound is above the upper", info.Warnings[0].Msg)
+
+	for _, src := range []string{`interests contains any ("yoga", null)`, `interests contains all (null, "yoga")`} {
+		info, _, err = checkSrc(src)
+		require.NoError(t, err, src)
+		require.Len(t, info.Warnings, 1, src)
+		require.Contains(t, info.Warnings[0].Msg, "is ignored: it matches nothing", src)
+	}
 }
 
 // TestErrorsGolden renders every error case; run with -update to rewrite.
@@ -115,6 +122,8 @@ func TestErrorsGolden(t *testing.T) {
 		`address.zpi = "1"`, `age.x = 1`, `blob is null`, `young_adult`, `is_premium = 1`,
 		`a1 and a2 and a3 and a4 and a5 and a6 and a7 and a8 and a9 and a10 and a11 and a12`,
 		"age > 30 and\n   citty = \"Paris\"",
+		`interests contains null`, `interests contains any (null, null)`, `coalesce(interests, interests) contains "a"`,
+		`len(coalesce(address, address)) > 1`, `signup_date > "2024-02-30"`, `last_seen > "2024-01-01T10:00:00+2"`,
 	}
 	var b strings.Builder
 	for _, src := range cases {

@@ -88,10 +88,17 @@ func numericResult(t *Type) *Type {
 	return t
 }
 
-// coalesce's result is the common type of its arguments.
+// coalesce's result is the common type of its scalar arguments. Lists
+// and structs are refused: no function returns one (contains, len and
+// the comparisons take them from columns), so no later operator has to
+// take a computed list.
 func coalesce(c *checker, call *ast.Call, a []*Type) *Type {
 	res := TNull
 	for i, t := range a {
+		if t.Kind == List || t.Kind == Struct {
+			c.errorf(call.Args[i].Bounds(), "coalesce takes scalar values, not %s (test each column instead: (a contains x) or (b contains x))", t)
+			return TInvalid
+		}
 		u, ok := commonType(res, t)
 		if !ok {
 			c.errorf(call.Args[i].Bounds(), msgMismatch, res, t, "coalesce")

@@ -185,10 +185,25 @@ func (c *checker) contains(e *ast.Contains) *Type {
 		c.errorf(e.X.Bounds(), msgContainsType, tx)
 		elem = TInvalid
 	}
-	for _, v := range e.Values {
-		tv := c.expr(v)
+	types := make([]*Type, len(e.Values))
+	nulls := 0
+	for i, v := range e.Values {
+		if types[i] = c.expr(v); types[i].Kind == Null {
+			nulls++
+		}
+	}
+	if e.Mode != ast.ContainsOne && nulls == len(e.Values) {
+		c.errorf(e.Span, "contains %s with only null values: null matches nothing", containsWord[e.Mode])
+		return TBool
+	}
+	for i, v := range e.Values {
+		tv := types[i]
 		if tv.Kind == Null {
-			c.errorf(v.Bounds(), "contains with null is always unknown")
+			if e.Mode == ast.ContainsOne {
+				c.errorf(v.Bounds(), "contains with null is always unknown")
+			} else { // as DuckDB's list_has_any and list_has_all
+				c.warnf(v.Bounds(), "null in contains %s is ignored: it matches nothing", containsWord[e.Mode])
+			}
 			continue
 		}
 		if _, ok := commonType(elem, tv); !ok {
@@ -207,3 +222,5 @@ func (c *checker) within(e *ast.Within) *Type {
 	}
 	return TBool
 }
+
+var containsWord = [...]string{ast.ContainsAny: "any", ast.ContainsAll: "all", ast.ContainsOne: ""}

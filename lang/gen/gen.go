@@ -235,6 +235,21 @@ func (g *Gen) inList(d int) ast.Expr {
 	n := 1 + g.R.IntN(4)
 	var items []ast.Expr
 	var x ast.Expr
+	if g.chance(0.15) { // a boolean in-list: (a > 1) in (null, false, true)
+		for _, i := range g.R.Perm(3)[:1+g.R.IntN(3)] {
+			switch {
+			case i == 2 && !not:
+				items = append(items, lit(ast.Null))
+			case i < 2:
+				b := lit(ast.Bool)
+				b.Bool = i == 1
+				items = append(items, b)
+			}
+		}
+		if len(items) > 0 {
+			return &ast.In{Not: not, X: g.predicate(d + 1), List: items}
+		}
+	}
 	if len(g.strs) > 0 && g.chance(0.5) {
 		x = g.str(d + 1)
 		for range n {

@@ -10,7 +10,7 @@ import (
 
 func init() {
 	lower := caseFunc("lower", strings.ToLower, kernels.LowerBytes)
-	upper := caseFunc("upper", strings.ToUpper, kernels.UpperBytes)
+	upper := caseFunc("upper", kernels.Upper, kernels.UpperBytes)
 	one(lower)
 	one(upper)
 	length := func(name string) {

@@ -242,10 +242,23 @@ func LowerBytes(dst, s []byte) []byte {
 	return dst
 }
 
-// UpperBytes appends s upper-cased to dst; ASCII input does not allocate.
+// Upper is s upper-cased as DuckDB's upper does it: Go's Unicode mapping
+// except that ß becomes ẞ (U+1E9E), which Go leaves as it is — the only
+// code point where the two differ (conformance TestCaseMappingMatchesDuckDB
+// compares them all).
+func Upper(s string) string {
+	u := strings.ToUpper(s)
+	if strings.Contains(u, "ß") {
+		u = strings.ReplaceAll(u, "ß", "ẞ")
+	}
+	return u
+}
+
+// UpperBytes appends s upper-cased to dst (see Upper); ASCII input does
+// not allocate.
 func UpperBytes(dst, s []byte) []byte {
 	if !isASCII(s) {
-		return append(dst, strings.ToUpper(string(s))...)
+		return append(dst, Upper(string(s))...)
 	}
 	for _, c := range s {
 		if 'a' <= c && c <= 'z' {

@@ -56,9 +56,10 @@ func foldNow(n *plan.Node) *plan.Node {
 	return out
 }
 
-// needles folds contains' values into constants: a null value can match
-// nothing (`contains any` ignores it; `contains` and `contains all` with
-// one can never be TRUE, which the checker rejects for literals).
+// needles folds contains' values into constants: a null value matches
+// nothing, and `contains any` and `contains all` ignore it, as DuckDB's
+// list_has_any and list_has_all do; `contains` with a single null can
+// never be TRUE (the checker rejects literals).
 func needles(n *plan.Node) (*plan.Node, error) {
 	if len(n.Args) == 1 {
 		return n, nil
@@ -72,7 +73,7 @@ func needles(n *plan.Node) (*plan.Node, error) {
 			return nil, plan.CompileError(a, "contains needs constant values (value %d is computed per row)", i+1)
 		}
 		if a.Val.Null {
-			if n.Needles.All || len(n.Args) == 2 {
+			if !n.Needles.All && len(n.Args) == 2 {
 				return nil, plan.CompileError(a, "contains with a null value is never true")
 			}
 			continue
@@ -84,6 +85,11 @@ func needles(n *plan.Node) (*plan.Node, error) {
 	}
 	out := &plan.Node{Op: n.Op, Kind: value.KBool, Args: n.Args[:1], Needles: n.Needles.WithNeedles(vals),
 		Src: n.Src, Span: n.Span}
+	if len(vals) == 0 && n.Needles.All { // all of no values: TRUE, UNKNOWN for a null list: l is not null or UNKNOWN
+		return &plan.Node{Op: plan.OpOr, Kind: value.KBool, Src: n.Src, Span: n.Span, Args: []*plan.Node{
+			{Op: plan.OpIsNull, Kind: value.KBool, Negated: true, Args: n.Args[:1], Src: n.Src, Span: n.Span},
+			boolConst(n, value.NullOf(value.KBool))}}, nil
+	}
 	if len(vals) == 0 { // contains any of only nulls: FALSE, UNKNOWN for a null list: l is null and UNKNOWN
 		return &plan.Node{Op: plan.OpAnd, Kind: value.KBool, Src: n.Src, Span: n.Span, Args: []*plan.Node{
 			{Op: plan.OpIsNull, Kind: value.KBool, Args: n.Args[:1], Src: n.Src, Span: n.Span},
