@@ -35,12 +35,14 @@ type Definition struct {
 }
 
 // Catalog is a set of segment definitions checked against an engine's
-// table. It is immutable and safe for concurrent use.
+// table. Reads (Compile, Sizes, Definitions, …) are safe for concurrent
+// use; Define changes it and must not run concurrently with anything else.
 type Catalog struct {
 	eng    *engine.Engine
 	defs   *check.Definitions
 	order  []*Definition
 	byName map[string]*Definition
+	at     map[*Definition]int // position in order; built by the first replacement
 }
 
 // Errors collects the diagnostics of several files.
@@ -78,12 +80,59 @@ func Load(eng *engine.Engine, files []File) (*Catalog, error) {
 	}
 	c := &Catalog{eng: eng, defs: defs, byName: map[string]*Definition{}}
 	for _, d := range defs.All() {
-		def := &Definition{Name: d.Name, Description: d.Segment.Description(), File: d.Src.Name,
-			Position: d.Position(), Expr: printer.Expr(d.Segment.Expr), Deps: d.Deps}
-		c.order = append(c.order, def)
-		c.byName[d.Name] = def
+		c.put(d)
 	}
 	return c, nil
+}
+
+// put adds a checked definition, or replaces the one of its name where it
+// stands.
+func (c *Catalog) put(d *check.Definition) {
+	def := &Definition{Name: d.Name, Description: d.Segment.Description(), File: d.Src.Name,
+		Position: d.Position(), Expr: printer.Expr(d.Segment.Expr), Deps: d.Deps}
+	if old, ok := c.byName[d.Name]; ok {
+		if c.at == nil {
+			c.at = make(map[*Definition]int, len(c.order))
+			for i, x := range c.order {
+				c.at[x] = i
+			}
+		}
+		i := c.at[old]
+		c.order[i] = def
+		delete(c.at, old)
+		c.at[def] = i
+	} else {
+		if c.at != nil {
+			c.at[def] = len(c.order)
+		}
+		c.order = append(c.order, def)
+	}
+	c.byName[d.Name] = def
+}
+
+// Define adds the definitions of one file's text (the shell's `segment`
+// statements), or replaces those of the same names where they stand,
+// checked against the catalog as it is: its cost is that of the new
+// definitions, not of the catalog. On an error the catalog is unchanged.
+// It returns the new definitions' warnings.
+func (c *Catalog) Define(f File) ([]Warning, error) {
+	parsed, err := syntax.ParseFile(f.Name, f.Text, syntax.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	src := diag.Source{Name: f.Name, Text: f.Text}
+	l := c.defs.Define(check.Source{File: parsed, Src: src}, c.eng.Schema())
+	if l.HasErrors() {
+		return nil, Errors{l}
+	}
+	var warnings []Warning
+	for _, w := range l.Items {
+		warnings = append(warnings, Warning{Src: src, Diagnostic: w})
+	}
+	for _, s := range parsed.Segments {
+		c.put(c.defs.Lookup(s.Name))
+	}
+	return warnings, nil
 }
 
 // Definitions lists the segments in file order.

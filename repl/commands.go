@@ -225,9 +225,17 @@ func (s *Session) define(stmt string) (string, error) {
 	}
 	seg := f.Segments[0]
 	d := definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()}
-	if err := s.setDefs(append(withoutDef(s.defs, d.name), d)); err != nil {
+	if s.cat == nil {
+		if s.cat, err = catalog.Load(s.cur.eng, nil); err != nil {
+			return "", err
+		}
+	}
+	// Only the new definition is checked (catalog.Define): a session that
+	// defines n segments one by one does O(n) work, not O(n²).
+	if _, err := s.cat.Define(catalog.File{Text: stmt}); err != nil {
 		return "", err
 	}
+	s.putDef(d)
 	q, err := s.cat.Compile(d.name, engine.WithNow(s.now()))
 	if err != nil {
 		return "", err
@@ -239,12 +247,38 @@ func (s *Session) define(stmt string) (string, error) {
 	return fmt.Sprintf("segment %s defined: %s\n", d.name, output.Summary(res.Count(), res.Total(), res.Elapsed)), nil
 }
 
-func withoutDef(defs []definition, name string) []definition {
-	out := make([]definition, 0, len(defs))
-	for _, d := range defs {
-		if d.name != name {
-			out = append(out, d)
+// putDef adds d to the session's list, or replaces the definition of its
+// name where it stands.
+func (s *Session) putDef(d definition) {
+	if s.defAt == nil {
+		s.defAt = make(map[string]int, len(s.defs))
+		for i, x := range s.defs {
+			s.defAt[x.name] = i
 		}
+	}
+	if i, ok := s.defAt[d.name]; ok {
+		s.defs[i] = d
+		return
+	}
+	s.defAt[d.name] = len(s.defs)
+	s.defs = append(s.defs, d)
+}
+
+// withDefs returns defs with each of more added, or replacing the one of
+// its name where it stands; linear in both.
+func withDefs(defs, more []definition) []definition {
+	out := append([]definition(nil), defs...)
+	at := make(map[string]int, len(out)+len(more))
+	for i, d := range out {
+		at[d.name] = i
+	}
+	for _, d := range more {
+		if i, ok := at[d.name]; ok {
+			out[i] = d
+			continue
+		}
+		at[d.name] = len(out)
+		out = append(out, d)
 	}
 	return out
 }
@@ -256,7 +290,7 @@ func (s *Session) setDefs(defs []definition) error {
 	if err != nil {
 		return err
 	}
-	s.defs, s.cat = defs, cat
+	s.defs, s.cat, s.defAt = defs, cat, nil
 	return nil
 }
 
@@ -299,11 +333,11 @@ func (s *Session) openDefs(ctx context.Context, path string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defs := s.defs
+	more := make([]definition, 0, len(f.Segments))
 	for _, seg := range f.Segments {
-		defs = append(withoutDef(defs, seg.Name), definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()})
+		more = append(more, definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()})
 	}
-	if err := s.setDefs(defs); err != nil {
+	if err := s.setDefs(withDefs(s.defs, more)); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%d segments from %s\n", len(f.Segments), path), nil

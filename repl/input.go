@@ -12,30 +12,68 @@ import (
 // NeedsMore reports whether buf is an unfinished statement: a parenthesis
 // or a quote is still open. Comments are skipped.
 func NeedsMore(buf string) bool {
-	depth, quote := 0, byte(0)
-	for i := 0; i < len(buf); i++ {
-		c := buf[i]
+	var st Statement
+	return !st.Add(buf)
+}
+
+// Statement gathers the lines of one statement. It keeps the scanner's
+// state (open parentheses, an open quote) between lines, so each line
+// costs its own length and a statement of n lines costs O(n), not O(n²).
+// The zero value is empty and ready.
+type Statement struct {
+	b     strings.Builder
+	depth int
+	quote byte
+	lines int
+}
+
+// Add appends one line (without its newline) and reports whether the
+// statement is complete: no parenthesis or quote is open.
+func (st *Statement) Add(line string) (complete bool) {
+	if st.lines > 0 {
+		st.b.WriteByte('\n')
+	}
+	st.lines++
+	st.b.WriteString(line)
+	st.scan(line)
+	return st.quote == 0 && st.depth <= 0
+}
+
+// scan advances the state over text (one line, or several for NeedsMore).
+// A backslash in a quote skips the next character, which at a line's end
+// is the newline between lines.
+func (st *Statement) scan(text string) {
+	for i := 0; i < len(text); i++ {
+		c := text[i]
 		switch {
-		case quote != 0:
-			if c == '\\' && quote != '`' {
+		case st.quote != 0:
+			if c == '\\' && st.quote != '`' {
 				i++
-			} else if c == quote {
-				quote = 0
+			} else if c == st.quote {
+				st.quote = 0
 			}
 		case c == '"' || c == '\'' || c == '`':
-			quote = c
-		case c == '#' || (c == '-' && i+1 < len(buf) && buf[i+1] == '-'):
-			for i < len(buf) && buf[i] != '\n' {
+			st.quote = c
+		case c == '#' || (c == '-' && i+1 < len(text) && text[i+1] == '-'):
+			for i < len(text) && text[i] != '\n' { // a comment runs to the line's end
 				i++
 			}
 		case c == '(':
-			depth++
+			st.depth++
 		case c == ')':
-			depth--
+			st.depth--
 		}
 	}
-	return quote != 0 || depth > 0
 }
+
+// String is the statement's text, its lines joined by newlines.
+func (st *Statement) String() string { return st.b.String() }
+
+// Lines is the number of lines added.
+func (st *Statement) Lines() int { return st.lines }
+
+// Reset empties the statement.
+func (st *Statement) Reset() { *st = Statement{} }
 
 var keywords = []string{"and", "or", "not", "between", "in", "is", "null", "like", "ilike", "matches",
 	"contains", "any", "all", "within", "true", "false", "segment"}

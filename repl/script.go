@@ -15,19 +15,18 @@ import (
 func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	var buf []string
+	var st Statement
 	start, lineNo, failed := 0, 0, 0
 	for sc.Scan() && !s.Done() {
 		lineNo++
-		if len(buf) == 0 {
+		if st.Lines() == 0 {
 			start = lineNo
 		}
-		buf = append(buf, sc.Text())
-		stmt := strings.Join(buf, "\n")
-		if NeedsMore(stmt) {
+		if !st.Add(sc.Text()) {
 			continue
 		}
-		buf = buf[:0]
+		stmt := st.String()
+		st.Reset()
 		if !runScripted(s, stmt, start, stdout, stderr) {
 			failed++
 			if bail {
@@ -39,7 +38,7 @@ func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int
 		fmt.Fprintln(stderr, "reading input:", err)
 		failed++
 	}
-	if len(buf) > 0 {
+	if st.Lines() > 0 {
 		fmt.Fprintf(stderr, "line %d: statement not finished: a parenthesis or quote is still open\n", start)
 		failed++
 	}

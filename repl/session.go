@@ -35,6 +35,7 @@ type Session struct {
 	tables  []*namedTable
 	cur     *namedTable
 	defs    []definition
+	defAt   map[string]int // index of each name in defs; nil until putDef needs it
 	cat     *catalog.Catalog
 	opts    Options
 	mode    string // table, csv, json, ids
@@ -52,6 +53,7 @@ type namedTable struct {
 }
 
 // definition is a segment defined in the session.
+// definition is a session's segment as the user wrote it (canonically).
 type definition struct {
 	name, expr, doc string
 }

@@ -30,16 +30,16 @@ func RunTerminal(s *Session, stdout, stderr io.Writer) error {
 	}
 	defer saveHistory(line, history)
 	fmt.Fprint(stdout, s.Banner())
-	var buf []string
+	var st Statement
 	for !s.Done() {
 		prompt := "segql> "
-		if len(buf) > 0 {
+		if st.Lines() > 0 {
 			prompt = "   ...> "
 		}
 		text, err := line.Prompt(prompt)
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):
-			buf = buf[:0] // Ctrl-C on a line clears it
+			st.Reset() // Ctrl-C on a line clears the statement
 			continue
 		case errors.Is(err, io.EOF):
 			fmt.Fprintln(stdout)
@@ -47,12 +47,11 @@ func RunTerminal(s *Session, stdout, stderr io.Writer) error {
 		case err != nil:
 			return err
 		}
-		buf = append(buf, text)
-		stmt := strings.Join(buf, "\n")
-		if NeedsMore(stmt) {
+		if !st.Add(text) {
 			continue
 		}
-		buf = buf[:0]
+		stmt := st.String()
+		st.Reset()
 		if strings.TrimSpace(stmt) == "" {
 			continue
 		}

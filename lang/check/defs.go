@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,10 +28,12 @@ func (d *Definition) Position() string { return d.Src.Position(d.Segment.NameSpa
 // Definitions is a checked set of named segments from one or more files:
 // names resolve across files and in any order, duplicates and reference
 // cycles are errors, and the dependencies between definitions are known.
-// It is immutable and safe for concurrent use once CheckFiles returns.
+// Reads are safe for concurrent use; Define changes the set and must not
+// run concurrently with anything else on it.
 type Definitions struct {
 	defs  map[string]*Definition
 	order []*Definition // in file order
+	index map[string]int
 }
 
 // Source is one parsed file with its text.
@@ -88,6 +91,114 @@ func (d *Definitions) add(f Source, schema Schema, errs *diag.List) {
 		d.defs[s.Name] = def
 		d.order = append(d.order, def)
 	}
+}
+
+// Define adds the segments of f to the set, or replaces those of the same
+// name where they stand, each checked against the set as it is with the
+// ones before it: a definition costs what checking it and following its
+// own references costs, not a re-check of the whole set (a shell that
+// defines segments one by one stays linear). An error (a column's name, a
+// name repeated in f, an unknown name, a type error, a reference cycle
+// through a segment being replaced) leaves the set as it was.
+func (d *Definitions) Define(f Source, schema Schema) *diag.List {
+	errs := &diag.List{Src: f.Src}
+	type undo struct {
+		name string
+		prev *Definition
+	}
+	var undos []undo
+	added := map[string]bool{}
+	for _, s := range f.File.Segments {
+		switch _, isColumn := schema.Column(s.Name); {
+		case added[s.Name]:
+			errs.Add(diag.Diagnostic{Span: s.NameSpan, Msg: fmt.Sprintf(msgDuplicate, diag.Quote(s.Name))})
+			continue
+		case isColumn:
+			errs.Add(diag.Diagnostic{Span: s.NameSpan, Msg: fmt.Sprintf(msgSegmentIsColumn, diag.Quote(s.Name)),
+				Hint: msgSegmentIsColumnHint})
+			continue
+		}
+		added[s.Name] = true
+		def := &Definition{Name: s.Name, Segment: s, Src: f.Src}
+		prev := d.defs[s.Name]
+		undos = append(undos, undo{s.Name, prev})
+		d.defs[s.Name] = def // so that a reference to itself is a cycle, not an unknown name
+		d.checkOne(def, schema, errs)
+		// A new name can close a cycle only through itself: no checked
+		// definition references a name that did not exist. A replaced one
+		// can through any of its dependents, so its references are followed.
+		if def.Info != nil && (prev != nil || slices.Contains(def.Deps, s.Name)) {
+			if path := d.pathTo(def.Deps, s.Name); path != nil {
+				sp := s.Expr.Bounds()
+				errs.Add(diag.Diagnostic{Span: diag.Span{Pos: sp.Pos, End: sp.Pos},
+					Msg: "reference cycle: " + cycleText(append([]string{s.Name}, path...))})
+			}
+		}
+	}
+	if errs.HasErrors() {
+		for i := len(undos) - 1; i >= 0; i-- {
+			if u := undos[i]; u.prev != nil {
+				d.defs[u.name] = u.prev
+			} else {
+				delete(d.defs, u.name)
+			}
+		}
+		errs.Sort()
+		return errs
+	}
+	if d.index == nil {
+		d.index = make(map[string]int, len(d.order))
+		for i, def := range d.order {
+			d.index[def.Name] = i
+		}
+	}
+	for _, u := range undos {
+		def := d.defs[u.name]
+		if i, ok := d.index[u.name]; ok && u.prev != nil {
+			d.order[i] = def
+		} else {
+			d.index[u.name] = len(d.order)
+			d.order = append(d.order, def)
+		}
+	}
+	return errs
+}
+
+// pathTo finds a chain of references from one of starts to target (its
+// names after the start, ending in target), or nil: an iterative search
+// that visits each definition once.
+func (d *Definitions) pathTo(starts []string, target string) []string {
+	parent := map[string]string{}
+	var queue []string
+	for _, s := range starts {
+		if _, seen := parent[s]; !seen {
+			parent[s] = ""
+			queue = append(queue, s)
+		}
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		if n == target {
+			var path []string
+			for ; n != ""; n = parent[n] {
+				path = append(path, n)
+			}
+			slices.Reverse(path)
+			return path
+		}
+		def := d.defs[n]
+		if def == nil {
+			continue
+		}
+		for _, dep := range def.Deps {
+			if _, seen := parent[dep]; !seen {
+				parent[dep] = n
+				queue = append(queue, dep)
+			}
+		}
+	}
+	return nil
 }
 
 func (d *Definitions) checkOne(def *Definition, schema Schema, errs *diag.List) {
@@ -162,7 +273,7 @@ func (d *Definitions) reportCycle(path []string, back string, listFor func(diag.
 	def := d.defs[back]
 	sp := def.Segment.Expr.Bounds()
 	listFor(def.Src).Add(diag.Diagnostic{Span: diag.Span{Pos: sp.Pos, End: sp.Pos},
-		Msg: "reference cycle: " + strings.Join(cycle, " -> ")})
+		Msg: "reference cycle: " + cycleText(cycle)})
 }
 
 // IsSegment implements Segments.
@@ -207,4 +318,14 @@ func (d *Definitions) Warnings() []Warning {
 type Warning struct {
 	Src diag.Source
 	diag.Diagnostic
+}
+
+// cycleText renders a cycle a -> b -> … -> a, eliding the middle of a long
+// one.
+func cycleText(names []string) string {
+	if len(names) > 12 {
+		elided := fmt.Sprintf("… %d more …", len(names)-9)
+		names = append(append(append([]string(nil), names[:6]...), elided), names[len(names)-3:]...)
+	}
+	return strings.Join(names, " -> ")
 }
