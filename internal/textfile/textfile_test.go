@@ -48,7 +48,11 @@ func TestReadFIFOWithoutWriter(t *testing.T) {
 	_, err := Read(ctx, fifo, 1<<20)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 
-	// With a writer that sends and closes, the FIFO reads.
+	// With a writer that sends and closes, a FIFO reads. (A fresh one: the
+	// abandoned open above still waits on the first and would take its
+	// writer.)
+	fifo = filepath.Join(filepath.Dir(fifo), "q.seg")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
 	go func() {
 		w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
 		if err == nil {
