@@ -15,21 +15,21 @@ import (
 func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
-	var st Statement
-	start, lineNo, failed := 0, 0, 0
-	for sc.Scan() && !s.Done() {
-		lineNo++
-		if st.Lines() == 0 {
-			start = lineNo
-		}
-		if !st.Add(sc.Text()) {
-			continue
-		}
-		stmt := st.String()
-		st.Reset()
-		if !runScripted(s, stmt, start, stdout, stderr) {
+	var ss Statements
+	failed := 0
+	run := func(r Ready) bool {
+		if !runScripted(s, r.Text, r.Line, stdout, stderr) {
 			failed++
-			if bail {
+			return !bail
+		}
+		return true
+	}
+	for sc.Scan() && !s.Done() {
+		for _, r := range ss.Feed(sc.Text()) {
+			if !run(r) {
+				return failed
+			}
+			if s.Done() {
 				return failed
 			}
 		}
@@ -38,9 +38,13 @@ func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int
 		fmt.Fprintln(stderr, "reading input:", err)
 		failed++
 	}
-	if st.Lines() > 0 {
-		fmt.Fprintf(stderr, "line %d: statement not finished: a parenthesis or quote is still open\n", start)
-		failed++
+	if r, pending, ok := ss.Flush(); pending && !s.Done() {
+		if !ok {
+			fmt.Fprintf(stderr, "line %d: statement not finished: a parenthesis or quote is still open\n", r.Line)
+			failed++
+		} else {
+			run(r)
+		}
 	}
 	return failed
 }

@@ -30,33 +30,39 @@ func RunTerminal(s *Session, stdout, stderr io.Writer) error {
 	}
 	defer saveHistory(line, history)
 	fmt.Fprint(stdout, s.Banner())
-	var st Statement
+	var ss Statements
+	run := func(stmt string) {
+		if strings.TrimSpace(stmt) == "" {
+			return
+		}
+		line.AppendHistory(strings.Join(strings.Fields(stmt), " "))
+		runStatement(s, stmt, stdout, stderr)
+	}
 	for !s.Done() {
 		prompt := "segql> "
-		if st.Lines() > 0 {
+		if ss.Pending() {
 			prompt = "   ...> "
 		}
 		text, err := line.Prompt(prompt)
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):
-			st.Reset() // Ctrl-C on a line clears the statement
+			ss.Reset() // Ctrl-C on a line clears the statement
 			continue
 		case errors.Is(err, io.EOF):
+			if r, pending, ok := ss.Flush(); pending && ok {
+				run(r.Text)
+			}
 			fmt.Fprintln(stdout)
 			return nil
 		case err != nil:
 			return err
 		}
-		if !st.Add(text) {
-			continue
+		for _, r := range ss.Feed(text) {
+			run(r.Text)
+			if s.Done() {
+				break
+			}
 		}
-		stmt := st.String()
-		st.Reset()
-		if strings.TrimSpace(stmt) == "" {
-			continue
-		}
-		line.AppendHistory(strings.Join(strings.Fields(stmt), " "))
-		runStatement(s, stmt, stdout, stderr)
 	}
 	return nil
 }

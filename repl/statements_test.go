@@ -1,0 +1,99 @@
+package repl
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/segql/segql/lang/ast"
+	"github.com/segql/segql/lang/gen"
+	"github.com/segql/segql/lang/printer"
+	"github.com/segql/segql/lang/syntax"
+)
+
+func TestStatementsFeed(t *testing.T) {
+	for _, c := range []struct {
+		lines []string
+		want  []string
+	}{
+		{[]string{"age > 3", ".mode csv"}, []string{"age > 3", ".mode csv"}},
+		{[]string{"age > 3 and", "  city = \"x\""}, []string{"age > 3 and\n  city = \"x\""}},
+		{[]string{"country in (", `"DE",`, `"FR")`}, []string{"country in (\n\"DE\",\n\"FR\")"}},
+		{[]string{"segment a =", "    age > 3", "    and city = \"x\"", "", "age > 1"}, []string{"segment a =\n    age > 3\n    and city = \"x\"", "age > 1"}},
+		{[]string{"segment a =", "    age > 3", "age > 1"}, []string{"segment a =\n    age > 3", "age > 1"}},
+		{[]string{"segment a = age > 3", "  and b"}, []string{"segment a = age > 3", "  and b"}},
+		{[]string{"age >= # a comment", "3"}, []string{"age >= # a comment\n3"}},
+		{[]string{`city = "a and"`, "age > 1"}, []string{`city = "a and"`, "age > 1"}},
+		{[]string{"x.any = 1", "y.in"}, []string{"x.any = 1", "y.in"}},
+		{[]string{".output out-", "age > 1"}, []string{".output out-", "age > 1"}},
+	} {
+		var ss Statements
+		var got []string
+		for _, l := range c.lines {
+			for _, r := range ss.Feed(l) {
+				got = append(got, r.Text)
+			}
+		}
+		if r, pending, _ := ss.Flush(); pending {
+			got = append(got, r.Text)
+		}
+		require.Equal(t, c.want, got, "%q", c.lines)
+	}
+}
+
+// TestSegFilesAreShellInput: the example definition files, as written and
+// as fmt writes them, and fmt's rendering of long generated definitions
+// (which it breaks over lines) run through the shell unchanged, defining
+// every segment.
+func TestSegFilesAreShellInput(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.seg"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	var raw, formatted strings.Builder // the files in one session each: they reference each other
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		f, err := syntax.ParseFile(p, string(b), syntax.Limits{})
+		require.NoError(t, err)
+		raw.WriteString(string(b) + "\n")
+		formatted.WriteString(printer.File(f) + "\n")
+	}
+	texts := []string{raw.String(), formatted.String()}
+	s := newSession(t)
+	r := rand.New(rand.NewPCG(7, 7))
+	g := gen.New(r, s.cur.eng.Schema())
+	var long strings.Builder
+	for i := range 200 {
+		e := g.Bool()
+		for len(printer.Expr(e)) < 120 {
+			e = &ast.Logical{Op: ast.And, Terms: []ast.Expr{e, g.Bool()}}
+		}
+		fmt.Fprintf(&long, "segment g%d = %s\n", i, printer.Expr(e))
+	}
+	f, err := syntax.ParseFile("gen.seg", long.String(), syntax.Limits{})
+	require.NoError(t, err)
+	longFormatted := printer.File(f)
+	require.Contains(t, longFormatted, "\n    and ", "fmt breaks long definitions over lines")
+	texts = append(texts, longFormatted)
+
+	for i, text := range texts {
+		s := newSession(t)
+		exec(t, s, ".privacy min-size 0")
+		var out, errs strings.Builder
+		failed := RunScript(s, strings.NewReader(text), &out, &errs, false)
+		want := strings.Count(text, "\nsegment ") + map[bool]int{true: 1}[strings.HasPrefix(text, "segment ")]
+		// A generated definition may fail to evaluate (an overflow); it is
+		// then an evaluation error, never a syntax one.
+		require.NotContains(t, errs.String(), "unexpected", "text %d", i)
+		require.NotContains(t, errs.String(), "has no expression", "text %d", i)
+		if i < len(texts)-1 {
+			require.Zero(t, failed, "text %d: %s", i, errs.String())
+			require.Len(t, s.defs, want, "text %d", i)
+		}
+	}
+}
