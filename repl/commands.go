@@ -36,6 +36,7 @@ var commandHelp = map[string]string{
 	".schema":   ".schema [COLUMN]               columns: type, nulls, distinct values, range or top values",
 	".segments": ".segments                      segments defined in this session",
 	".open":     ".open FILE.seg                 define the segments of a file",
+	".read":     ".read FILE                     run the statements of a file (stops at the first error)",
 	".save":     ".save FILE.seg                 write this session's segments, formatted",
 	".count":    ".count EXPR                    just the size of a segment",
 	".show":     ".show EXPR [limit N] [COLUMN...] members with chosen columns",
@@ -60,7 +61,7 @@ func helpText() string {
 	for _, k := range keys {
 		b.WriteString("  " + commandHelp[k] + "\n")
 	}
-	b.WriteString("\nInput continues on the next line while a parenthesis or quote is open.\nCtrl-C cancels a running statement or clears the line; Ctrl-D leaves.\n")
+	b.WriteString("\nInput continues on the next line while a parenthesis or quote is open, after a\ntrailing operator, and over the indented lines of a definition ending in '='.\nCtrl-C cancels a running statement or clears the line; Ctrl-D leaves.\n")
 	return b.String()
 }
 
@@ -87,6 +88,8 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 		return s.listSegments(), nil
 	case ".open":
 		return s.openDefs(ctx, arg)
+	case ".read":
+		return s.needArg(arg, name, func() (string, error) { return s.ReadScript(ctx, arg) })
 	case ".save":
 		return s.saveDefs(arg)
 	case ".count":
@@ -453,4 +456,49 @@ func lastWord(s, w string) int {
 		}
 	}
 	return at
+}
+
+// maxReadDepth bounds .read files that read each other.
+const maxReadDepth = 16
+
+// ReadScript runs the statements of a file (the shell's .read, and the
+// CLI's -f and init file) and returns their output. It stops at the first
+// statement that fails, with an error naming the file and line.
+func (s *Session) ReadScript(ctx context.Context, path string) (string, error) {
+	if s.reading >= maxReadDepth {
+		return "", fmt.Errorf(".read: %s: files read each other more than %d deep", path, maxReadDepth)
+	}
+	text, err := textfile.Read(ctx, path, syntax.MaxFileSource)
+	if err != nil {
+		return "", err
+	}
+	s.reading++
+	defer func() { s.reading-- }()
+	var out strings.Builder
+	var ss Statements
+	run := func(r Ready) error {
+		if strings.TrimSpace(r.Text) == "" {
+			return nil
+		}
+		o, err := s.Execute(ctx, r.Text)
+		out.WriteString(o)
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", path, r.Line, err)
+		}
+		return nil
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(text), "\n"), "\n") {
+		for _, r := range ss.Feed(strings.TrimSuffix(line, "\r")) {
+			if err := run(r); err != nil || s.quit {
+				return out.String(), err
+			}
+		}
+	}
+	if r, pending, ok := ss.Flush(); pending {
+		if !ok {
+			return out.String(), fmt.Errorf("%s:%d: statement not finished: a parenthesis or quote is still open", path, r.Line)
+		}
+		return out.String(), run(r)
+	}
+	return out.String(), nil
 }

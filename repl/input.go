@@ -133,7 +133,7 @@ func isWordChar(c byte) bool {
 
 func isFileCommand(cmd string) bool {
 	switch strings.ToLower(cmd) {
-	case ".load", ".open", ".save", ".output":
+	case ".load", ".open", ".save", ".output", ".read":
 		return true
 	}
 	return false

@@ -36,6 +36,7 @@ type Session struct {
 	cur     *namedTable
 	defs    []definition
 	defAt   map[string]int // index of each name in defs; nil until putDef needs it
+	reading int            // depth of .read files being run
 	cat     *catalog.Catalog
 	opts    Options
 	mode    string // table, csv, json, ids

@@ -17,8 +17,13 @@ func (e *env) repl(args []string) int {
 	var d dataFlags
 	d.register(fs)
 	bail := fs.Bool("bail", false, "when reading statements from a pipe, stop at the first error (exit 1)")
+	var commands, files, defs stringList
+	fs.Var(&commands, "c", "run this statement and exit (repeatable; runs before -f files)")
+	fs.Var(&files, "f", "run the statements of this file and exit (repeatable)")
+	fs.Var(&defs, "defs", "a .seg file or a directory of them to open first (repeatable)")
+	noInit := fs.Bool("no-init", false, "do not run the init file ($XDG_CONFIG_HOME/segql/init) in the interactive shell")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, "Usage: segql [repl] [--data FILE]... [--bail]\n\nOpens the interactive shell (on a terminal), or runs the statements read\nfrom standard input, one or more lines each.\n\nFlags:\n")
+		fmt.Fprint(e.stderr, "Usage: segql [repl] [--data FILE]... [--defs PATH]... [-c STMT]... [-f FILE]... [--bail]\n\nOpens the interactive shell (on a terminal), or runs the statements read\nfrom standard input, one or more lines each; with -c or -f, runs those and\nexits (stopping at the first error, exit 1).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
@@ -44,14 +49,10 @@ func (e *env) repl(args []string) int {
 		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
 	}
 	s := repl.New(name, tbl, repl.Options{Now: now, IDColumn: d.id})
-	code := 0
-	if e.interactive() {
-		if err := repl.RunTerminal(s, e.stdout, e.stderr); err != nil {
-			fmt.Fprintln(e.stderr, "segql:", err)
-			code = 1
-		}
-	} else if repl.RunScript(s, e.stdin, e.stdout, e.stderr, *bail) > 0 {
-		code = 1
+	ctx := e.context()
+	code := e.openShellDefs(ctx, s, defs)
+	if code == 0 {
+		code = e.runShell(ctx, s, commands, files, !*noInit, *bail)
 	}
 	if err := s.Close(); err != nil {
 		fmt.Fprintln(e.stderr, "segql: .output:", err)
@@ -64,4 +65,84 @@ func (e *env) repl(args []string) int {
 func (e *env) interactive() bool {
 	f, ok := e.stdin.(*os.File)
 	return ok && e.isTerminal && isTerminal(f)
+}
+
+// openShellDefs opens the --defs files in the session.
+func (e *env) openShellDefs(ctx context.Context, s *repl.Session, paths []string) int {
+	if len(paths) == 0 {
+		return 0
+	}
+	files, err := segFiles(paths)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return 1
+	}
+	for _, f := range files {
+		if _, err := s.Execute(ctx, ".open "+f); err != nil {
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// runShellArgs runs -c statements, then -f files, stopping at the first
+// error.
+func (e *env) runShellArgs(ctx context.Context, s *repl.Session, commands, files []string) int {
+	for _, c := range commands {
+		if repl.RunScript(s, strings.NewReader(c), e.stdout, e.stderr, true) > 0 {
+			return 1
+		}
+	}
+	for _, f := range files {
+		out, err := s.ReadScript(ctx, f)
+		fmt.Fprint(e.stdout, out)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return 1
+		}
+	}
+	return 0
+}
+
+// initPath is the interactive shell's init file: $XDG_CONFIG_HOME/segql/init
+// (~/.config/segql/init).
+func initPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "segql", "init")
+}
+
+// runShell runs -c statements and -f files when given, else the
+// interactive shell (after the init file, with init) on a terminal, else
+// the statements of standard input.
+func (e *env) runShell(ctx context.Context, s *repl.Session, commands, files []string, init, bail bool) int {
+	switch {
+	case len(commands) > 0 || len(files) > 0:
+		return e.runShellArgs(ctx, s, commands, files)
+	case e.interactive():
+		if path := initPath(); init && path != "" {
+			if _, err := os.Stat(path); err == nil {
+				out, err := s.ReadScript(ctx, path)
+				fmt.Fprint(e.stdout, out)
+				if err != nil {
+					fmt.Fprintln(e.stderr, "segql: init file:", err)
+				}
+			}
+		}
+		if err := repl.RunTerminal(s, e.stdout, e.stderr); err != nil {
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return 1
+		}
+		return 0
+	case repl.RunScript(s, e.stdin, e.stdout, e.stderr, bail) > 0:
+		return 1
+	}
+	return 0
 }
