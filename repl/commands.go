@@ -19,6 +19,7 @@ import (
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/output"
 	"github.com/segql/segql/internal/textfile"
+	"github.com/segql/segql/lang/ast"
 	"github.com/segql/segql/lang/diag"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
@@ -227,6 +228,20 @@ func (s *Session) define(stmt string) (string, error) {
 		return "", errors.New("define one segment at a time: segment NAME = EXPR")
 	}
 	seg := f.Segments[0]
+	if missing := s.missingNames(seg.Expr); len(missing) > 0 && s.deferring > 0 {
+		s.pending = append(s.pending, pendingDef{stmt: stmt, name: seg.Name, missing: missing})
+		return fmt.Sprintf("segment %s waits for %s (defined later)\n", seg.Name, strings.Join(missing, ", ")), nil
+	}
+	out, err := s.defineNow(stmt, seg)
+	if err != nil {
+		return out, err
+	}
+	return out + s.retryPending(), nil
+}
+
+// defineNow defines a parsed segment statement and sizes it.
+func (s *Session) defineNow(stmt string, seg *ast.Segment) (string, error) {
+	var err error
 	d := definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()}
 	if s.cat == nil {
 		if s.cat, err = catalog.Load(s.cur.eng, nil); err != nil {
@@ -473,7 +488,18 @@ func (s *Session) ReadScript(ctx context.Context, path string) (string, error) {
 		return "", err
 	}
 	s.reading++
+	s.deferring++ // definitions may reference segments defined later in the file
 	defer func() { s.reading-- }()
+	finish := func(out string, err error) (string, error) {
+		if s.deferring--; s.deferring == 0 {
+			for _, ferr := range s.FinishDefinitions() {
+				if err == nil {
+					err = fmt.Errorf("%s: %w", path, ferr)
+				}
+			}
+		}
+		return out, err
+	}
 	var out strings.Builder
 	var ss Statements
 	run := func(r Ready) error {
@@ -490,15 +516,108 @@ func (s *Session) ReadScript(ctx context.Context, path string) (string, error) {
 	for _, line := range strings.Split(strings.TrimSuffix(string(text), "\n"), "\n") {
 		for _, r := range ss.Feed(strings.TrimSuffix(line, "\r")) {
 			if err := run(r); err != nil || s.quit {
-				return out.String(), err
+				return finish(out.String(), err)
 			}
 		}
 	}
 	if r, pending, ok := ss.Flush(); pending {
 		if !ok {
-			return out.String(), fmt.Errorf("%s:%d: statement not finished: a parenthesis or quote is still open", path, r.Line)
+			return finish(out.String(), fmt.Errorf("%s:%d: statement not finished: a parenthesis or quote is still open", path, r.Line))
 		}
-		return out.String(), run(r)
+		err := run(r)
+		return finish(out.String(), err)
 	}
-	return out.String(), nil
+	return finish(out.String(), nil)
+}
+
+// pendingDef is a script's definition that references segments defined
+// later in the script (a .seg file may define them in any order).
+type pendingDef struct {
+	stmt, name string
+	missing    []string
+}
+
+// missingNames lists the names e references that are neither columns nor
+// segments yet.
+func (s *Session) missingNames(e ast.Expr) []string {
+	var out []string
+	seen := map[string]bool{}
+	ast.Inspect(e, func(x ast.Expr) bool {
+		if r, ok := x.(*ast.Ref); ok && len(r.Path) > 0 {
+			n := r.Path[0]
+			if !seen[n] && s.cur.t.ColumnIndex(n) < 0 && !s.hasDef(n) {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func (s *Session) hasDef(name string) bool {
+	if s.defAt == nil {
+		for _, d := range s.defs {
+			if d.name == name {
+				return true
+			}
+		}
+		return false
+	}
+	_, ok := s.defAt[name]
+	return ok
+}
+
+// retryPending defines the waiting definitions whose names now all exist,
+// until none is left that can be, and returns their outputs (an error is
+// reported in the output: the statement that caused the retry succeeded).
+func (s *Session) retryPending() string {
+	var b strings.Builder
+	for progress := true; progress; {
+		progress = false
+		rest := s.pending[:0]
+		for _, p := range s.pending {
+			if len(s.missingNamesOf(p.stmt)) > 0 {
+				rest = append(rest, p)
+				continue
+			}
+			progress = true
+			f, _ := syntax.ParseFile("", p.stmt, syntax.Limits{})
+			out, err := s.defineNow(p.stmt, f.Segments[0])
+			b.WriteString(out)
+			if err != nil {
+				fmt.Fprintf(&b, "segment %s: %v\n", p.name, err)
+			}
+		}
+		clear(s.pending[len(rest):])
+		s.pending = rest
+	}
+	return b.String()
+}
+
+func (s *Session) missingNamesOf(stmt string) []string {
+	f, err := syntax.ParseFile("", stmt, syntax.Limits{})
+	if err != nil || len(f.Segments) != 1 {
+		return nil
+	}
+	return s.missingNames(f.Segments[0].Expr)
+}
+
+// FinishDefinitions ends a script: each definition still waiting for a
+// name is defined now, so it fails with the checker's error (an unknown
+// name, with a caret and suggestions). It returns the errors in order.
+func (s *Session) FinishDefinitions() []error {
+	pending := s.pending
+	s.pending = nil
+	var errs []error
+	for _, p := range pending {
+		f, err := syntax.ParseFile("", p.stmt, syntax.Limits{})
+		if err == nil {
+			_, err = s.defineNow(p.stmt, f.Segments[0])
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("segment %s: %w", p.name, err))
+		}
+	}
+	return errs
 }

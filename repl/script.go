@@ -12,11 +12,19 @@ import (
 // parenthesis or quote is open. Errors go to stderr with the line they
 // start on; with bail the run stops at the first. It returns the number
 // of statements that failed.
-func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) int {
+func RunScript(s *Session, r io.Reader, stdout, stderr io.Writer, bail bool) (failed int) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	var ss Statements
-	failed := 0
+	s.deferring++ // definitions may reference segments defined later
+	defer func() {
+		if s.deferring--; s.deferring == 0 {
+			for _, err := range s.FinishDefinitions() {
+				fmt.Fprintln(stderr, err)
+				failed++
+			}
+		}
+	}()
 	run := func(r Ready) bool {
 		if !runScripted(s, r.Text, r.Line, stdout, stderr) {
 			failed++

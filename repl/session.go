@@ -37,13 +37,17 @@ type Session struct {
 	defs    []definition
 	defAt   map[string]int // index of each name in defs; nil until putDef needs it
 	reading int            // depth of .read files being run
-	cat     *catalog.Catalog
-	opts    Options
-	mode    string // table, csv, json, ids
-	timer   bool
-	outFile *os.File
-	quit    bool
-	privacy analytics.Privacy
+	// deferring > 0 while a script runs: a definition that references a
+	// name not defined yet waits for it (pending) instead of failing.
+	deferring int
+	pending   []pendingDef
+	cat       *catalog.Catalog
+	opts      Options
+	mode      string // table, csv, json, ids
+	timer     bool
+	outFile   *os.File
+	quit      bool
+	privacy   analytics.Privacy
 }
 
 type namedTable struct {

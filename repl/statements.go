@@ -129,7 +129,9 @@ func endsWithOperator(code string) bool {
 		return false
 	}
 	switch code[len(code)-1] {
-	case '=', '<', '>', '+', '*', '/', '%', ',':
+	case '%': // after a digit it is a percent literal (90%), else modulo
+		return len(code) < 2 || code[len(code)-2] < '0' || code[len(code)-2] > '9'
+	case '=', '<', '>', '+', '*', '/', ',':
 		return true
 	case '-':
 		return !strings.HasSuffix(code, "--")

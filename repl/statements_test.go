@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -31,6 +32,8 @@ func TestStatementsFeed(t *testing.T) {
 		{[]string{`city = "a and"`, "age > 1"}, []string{`city = "a and"`, "age > 1"}},
 		{[]string{"x.any = 1", "y.in"}, []string{"x.any = 1", "y.in"}},
 		{[]string{".output out-", "age > 1"}, []string{".output out-", "age > 1"}},
+		{[]string{"segment a = percent_rank(age) >= 90%", "age > 1"}, []string{"segment a = percent_rank(age) >= 90%", "age > 1"}},
+		{[]string{"age % ", "7 = 1"}, []string{"age % \n7 = 1"}},
 	} {
 		var ss Statements
 		var got []string
@@ -46,24 +49,16 @@ func TestStatementsFeed(t *testing.T) {
 	}
 }
 
-// TestSegFilesAreShellInput: the example definition files, as written and
-// as fmt writes them, and fmt's rendering of long generated definitions
-// (which it breaks over lines) run through the shell unchanged, defining
-// every segment.
+// TestSegFilesAreShellInput: the example definition files and the odd
+// corpus (CRLF lines, a chain defined backwards, references across files),
+// as written and as fmt writes them, and fmt's rendering of long
+// generated definitions (which it breaks over lines) run through the
+// shell unchanged, defining every segment.
 func TestSegFilesAreShellInput(t *testing.T) {
-	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.seg"))
-	require.NoError(t, err)
-	require.NotEmpty(t, paths)
-	var raw, formatted strings.Builder // the files in one session each: they reference each other
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		require.NoError(t, err)
-		f, err := syntax.ParseFile(p, string(b), syntax.Limits{})
-		require.NoError(t, err)
-		raw.WriteString(string(b) + "\n")
-		formatted.WriteString(printer.File(f) + "\n")
+	var texts []string
+	for _, dir := range []string{filepath.Join("..", "examples"), filepath.Join("..", "testdata", "segments", "edge")} {
+		texts = append(texts, segTexts(t, dir)...)
 	}
-	texts := []string{raw.String(), formatted.String()}
 	s := newSession(t)
 	r := rand.New(rand.NewPCG(7, 7))
 	g := gen.New(r, s.cur.eng.Schema())
@@ -96,4 +91,39 @@ func TestSegFilesAreShellInput(t *testing.T) {
 			require.Len(t, s.defs, want, "text %d", i)
 		}
 	}
+}
+
+// segTexts returns the .seg files of dir concatenated, as written and as
+// fmt writes them (the files reference each other, so they run together).
+func segTexts(t *testing.T, dir string) []string {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.seg"))
+	require.NoError(t, err)
+	require.NotEmpty(t, paths)
+	var raw, formatted strings.Builder
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		f, err := syntax.ParseFile(p, string(b), syntax.Limits{})
+		require.NoError(t, err)
+		raw.WriteString(string(b) + "\n")
+		formatted.WriteString(printer.File(f) + "\n")
+	}
+	return []string{raw.String(), formatted.String()}
+}
+
+// TestForwardReferencesInScripts: a script's definition may reference a
+// segment defined later; one whose name never comes fails at the end with
+// the checker's error.
+func TestForwardReferencesInScripts(t *testing.T) {
+	s := newSession(t)
+	var out, errs strings.Builder
+	failed := RunScript(s, strings.NewReader("segment a = b and age > 1\nsegment c = nope > 1\nsegment b = age < 50\n"), &out, &errs, false)
+	require.Equal(t, 1, failed, errs.String())
+	require.Contains(t, out.String(), "segment a waits for b (defined later)")
+	require.Regexp(t, `segment b defined: [\d,]+ members[^\n]*\nsegment a defined: `, out.String())
+	require.Contains(t, errs.String(), "segment c: 1:13: unknown column \"nope\"")
+	require.Len(t, s.defs, 2)
+
+	_, err := s.Execute(context.Background(), "segment d = later > 1") // typed: no waiting
+	require.ErrorContains(t, err, `unknown column "later"`)
 }
