@@ -23,19 +23,25 @@ func RunTerminal(s *Session, stdout, stderr io.Writer) error {
 	line.SetCtrlCAborts(true)
 	line.SetTabCompletionStyle(liner.TabPrints)
 	line.SetWordCompleter(s.Complete)
-	history := historyPath()
-	if f, err := os.Open(history); err == nil {
-		_, _ = line.ReadHistory(f)
-		f.Close()
+	history := OpenHistory(historyPath())
+	entries, err := history.Load()
+	if err != nil {
+		fmt.Fprintln(stderr, "history:", err)
 	}
-	defer saveHistory(line, history)
+	for _, e := range entries {
+		line.AppendHistory(e)
+	}
 	fmt.Fprint(stdout, s.Banner())
 	var ss Statements
 	run := func(stmt string) {
 		if strings.TrimSpace(stmt) == "" {
 			return
 		}
-		line.AppendHistory(strings.Join(strings.Fields(stmt), " "))
+		entry := strings.Join(strings.Fields(stmt), " ")
+		line.AppendHistory(entry)
+		if err := history.Append(entry); err != nil { // at once: a hang-up loses nothing
+			fmt.Fprintln(stderr, "history:", err)
+		}
 		runStatement(s, stmt, stdout, stderr)
 	}
 	for !s.Done() {
@@ -96,17 +102,4 @@ func historyPath() string {
 		dir = filepath.Join(home, ".local", "state")
 	}
 	return filepath.Join(dir, "segql", "history")
-}
-
-func saveHistory(line *liner.State, path string) {
-	if path == "" {
-		return
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return
-	}
-	if f, err := os.Create(path); err == nil {
-		_, _ = line.WriteHistory(f)
-		f.Close()
-	}
 }

@@ -48,11 +48,10 @@ var (
 	binErr  error
 )
 
-// TestTerminalE2E runs the real binary in a real pseudo-terminal (tmux):
-// it types an expression, completes a column name with Tab, cancels a long
-// evaluation with Ctrl-C, clears a line with Ctrl-C, leaves with Ctrl-D
-// and checks that the history was saved.
-func TestTerminalE2E(t *testing.T) {
+// needTmux skips an end-to-end terminal test in -short runs and where tmux
+// is missing (in CI it must be there).
+func needTmux(t *testing.T) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test; runs without -short")
 	}
@@ -62,6 +61,14 @@ func TestTerminalE2E(t *testing.T) {
 		}
 		t.Skip("tmux is not installed")
 	}
+}
+
+// TestTerminalE2E runs the real binary in a real pseudo-terminal (tmux):
+// it types an expression, completes a column name with Tab, cancels a long
+// evaluation with Ctrl-C, clears a line with Ctrl-C, leaves with Ctrl-D
+// and checks that the history was saved.
+func TestTerminalE2E(t *testing.T) {
+	needTmux(t)
 	dir := t.TempDir()
 	bin := buildBinary(t)
 
@@ -134,4 +141,58 @@ func TestTerminalE2E(t *testing.T) {
 	require.NoError(t, err, "history is saved on exit")
 	require.Contains(t, string(history), "sessions_30d > 20\n")
 	require.Contains(t, string(history), "user_id = 42\n")
+}
+
+// TestHistorySurvivesHangUpE2E runs the shell in tmux with an init file:
+// the init file's definition exists at the prompt; statements (a
+// multi-line definition typed as fmt writes it, then an expression) are
+// in the history file as soon as they ran, so closing the terminal
+// (SIGHUP) loses none of them.
+func TestHistorySurvivesHangUpE2E(t *testing.T) {
+	needTmux(t)
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config", "segql"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "config", "segql", "init"), []byte("segment from_init = age > 60\n"), 0o600))
+	sock := filepath.Join(dir, "tmux.sock")
+	tmux := func(args ...string) string {
+		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
+		require.NoError(t, err, "tmux %v: %s", args, out)
+		return string(out)
+	}
+	cmd := "env HOME=" + dir + " XDG_STATE_HOME=" + dir + "/state XDG_CONFIG_HOME=" + dir + "/config TERM=xterm " + bin +
+		" --demo-rows 5000 --now 2026-11-01T00:00:00Z"
+	tmux("new-session", "-d", "-s", "hup", "-x", "200", "-y", "50", cmd)
+	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
+	waitFor := func(what string) {
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			s := tmux("capture-pane", "-p", "-t", "hup")
+			if strings.Contains(s, what) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting for %q; the screen shows:\n%s", what, s)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "hup"}, k...)...) }
+	waitFor("segment from_init defined")
+	waitFor("segql>")
+	keys("-l", "segment older =")
+	keys("Enter")
+	keys("-l", "    age > 50")
+	keys("Enter")
+	keys("-l", "    and from_init")
+	keys("Enter", "Enter")
+	waitFor("segment older defined")
+	keys("-l", "older and user_id < 4000")
+	keys("Enter")
+	waitFor("members of 5,000")
+	tmux("kill-server") // the terminal goes away: SIGHUP, no clean exit
+	history, err := os.ReadFile(filepath.Join(dir, "state", "segql", "history"))
+	require.NoError(t, err)
+	require.Contains(t, string(history), "segment older = age > 50 and from_init\n")
+	require.Contains(t, string(history), "older and user_id < 4000\n")
 }
