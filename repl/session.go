@@ -204,7 +204,7 @@ func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error
 		fmt.Fprintf(&b, "%s\n", output.Summary(res.Count(), res.Total(), res.Elapsed))
 	case "table":
 		b.WriteString(output.Summary(res.Count(), res.Total(), res.Elapsed) + "\n")
-		b.WriteString(s.unknownNote(src, res))
+		b.WriteString(s.unknownNote(ctx, src, res))
 		if err := s.sample(&b, q, res, s.opts.Limit, nil); err != nil {
 			return "", err
 		}
@@ -312,7 +312,7 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 
 // unknownNote explains rows left out as UNKNOWN when a negation touches a
 // nullable column, and suggests the `is null or …` form.
-func (s *Session) unknownNote(src string, res *engine.Result) string {
+func (s *Session) unknownNote(ctx context.Context, src string, res *engine.Result) string {
 	n := res.Unknown()
 	if n == 0 {
 		return ""
@@ -331,8 +331,18 @@ func (s *Session) unknownNote(src string, res *engine.Result) string {
 	if r, err := syntax.ParseExpr("", rewritten, syntax.Limits{}); err == nil {
 		rewritten = printer.Expr(r)
 	}
-	return fmt.Sprintf("note: %s rows are UNKNOWN, not members, because %s is null there; to count them in, write:\n    %s\n",
-		output.Thousands(n), col, rewritten)
+	// The note is exact: the rewrite is run, and suggested only if it
+	// changes the members, with by how many.
+	q, err := s.compile(rewritten)
+	if err != nil {
+		return ""
+	}
+	alt, err := q.Run(ctx)
+	if err != nil || alt.Count() <= res.Count() {
+		return ""
+	}
+	return fmt.Sprintf("note: %s rows are UNKNOWN, not members; %s of them are members if null %s counts as not matching:\n    %s\n",
+		output.Thousands(n), output.Thousands(alt.Count()-res.Count()), col, rewritten)
 }
 
 // negatedNullable finds a nullable column under `not`, `!=` or a negated
