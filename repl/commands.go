@@ -186,7 +186,11 @@ func (s *Session) useTable(name string) (string, error) {
 		}
 		names = append(names, t.name)
 	}
-	return "", fmt.Errorf("no table %s loaded; %s", diag.Quote(name), diag.DidYouMean(name, names))
+	hint := diag.DidYouMean(name, names)
+	if hint == "" {
+		hint = "loaded: " + strings.Join(names, ", ")
+	}
+	return "", fmt.Errorf("no table %s loaded; %s", diag.Quote(name), hint)
 }
 
 func (s *Session) schema(col string) (string, error) {

@@ -220,3 +220,9 @@ func TestSharedDefinitionsInTheShell(t *testing.T) {
 	require.Contains(t, exec(t, s, ".segments"), "e_150")
 	exec(t, s, ".save "+filepath.Join(dir, "copy.seg"))
 }
+
+func TestUseListsTables(t *testing.T) {
+	s := newSession(t)
+	_, err := s.Execute(context.Background(), ".use nothere")
+	require.EqualError(t, err, `no table "nothere" loaded; loaded: users`)
+}

@@ -24,6 +24,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/segql/segql/lang/diag"
 )
 
 func main() {
@@ -153,8 +155,15 @@ func dispatch(args []string, e *env) int {
 		fmt.Fprint(stdout, usage)
 		return 0
 	}
-	fmt.Fprintf(stderr, "segql: unknown command %q\n\n%s", args[0], usage)
+	hint := diag.DidYouMean(args[0], commandNames)
+	if hint != "" {
+		hint = "; " + hint
+	}
+	fmt.Fprintf(stderr, "segql: unknown command %q%s\n\n%s", args[0], hint, usage)
 	return 2
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
+
+// commandNames are the subcommands, for "did you mean".
+var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}

@@ -93,3 +93,11 @@ func TestGenAndLoad(t *testing.T) {
 	require.Equal(t, 0, code)
 	require.True(t, strings.HasPrefix(out, "segql "))
 }
+
+func TestUnknownCommandSuggests(t *testing.T) {
+	_, errs, code := segql(t, "", "evla", "age > 1")
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, `unknown command "evla"; did you mean "eval"?`)
+	_, errs, _ = segql(t, "", "zzzzzz")
+	require.Contains(t, errs, "unknown command \"zzzzzz\"\n")
+}

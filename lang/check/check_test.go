@@ -122,6 +122,7 @@ func TestErrorsGolden(t *testing.T) {
 		`address.zpi = "1"`, `age.x = 1`, `blob is null`, `young_adult`, `is_premium = 1`,
 		`a1 and a2 and a3 and a4 and a5 and a6 and a7 and a8 and a9 and a10 and a11 and a12`,
 		"age > 30 and\n   citty = \"Paris\"",
+		`last_seen > 2026-11-01`, `signup_date = 2024-01-31`, `is_premium = "true"`, `"no" != is_premium`,
 		`interests contains null`, `interests contains any (null, null)`, `coalesce(interests, interests) contains "a"`,
 		`len(coalesce(address, address)) > 1`, `signup_date > "2024-02-30"`, `last_seen > "2024-01-01T10:00:00+2"`,
 	}

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -21,7 +22,7 @@ func (c *checker) compare(x, y ast.Expr, tx, ty *Type, at diag.Span, what string
 	}
 	t, ok := commonType(tx, ty)
 	if !ok {
-		c.errorf(at, msgMismatch, tx, ty, what)
+		c.hintf(at, mismatchHint(x, y, tx, ty), msgMismatch, tx, ty, what)
 		return TInvalid
 	}
 	if t.Kind == List || t.Kind == Struct {
@@ -224,3 +225,44 @@ func (c *checker) within(e *ast.Within) *Type {
 }
 
 var containsWord = [...]string{ast.ContainsAny: "any", ast.ContainsAll: "all", ast.ContainsOne: ""}
+
+// mismatchHint explains two common mismatches: an unquoted date
+// (last_seen > 2026-11-01 is a subtraction of numbers) and a boolean
+// compared with a string ("true").
+func mismatchHint(x, y ast.Expr, tx, ty *Type) string {
+	for _, side := range [][3]any{{x, ty, y}, {y, tx, x}} {
+		e, other, otherExpr := side[0].(ast.Expr), side[1].(*Type), side[2].(ast.Expr)
+		if d, ok := unquotedDate(e); ok && other.IsTemporal() {
+			return "quote the date: " + diag.Quote(d)
+		}
+		if l, ok := e.(*ast.Literal); ok && l.Kind == ast.String && other.Kind == Bool {
+			switch strings.ToLower(l.Str) {
+			case "true", "yes", "1", "false", "no", "0":
+				b := printer.Expr(otherExpr)
+				return "a boolean is a condition by itself: write " + diag.Quote(b) + " or " + diag.Quote("not "+b)
+			}
+		}
+	}
+	return ""
+}
+
+// unquotedDate recognizes YYYY-MM-DD written without quotes, which parses
+// as YYYY - MM - DD.
+func unquotedDate(e ast.Expr) (string, bool) {
+	outer, ok := e.(*ast.Arith)
+	if !ok || outer.Op != ast.Sub {
+		return "", false
+	}
+	inner, ok := outer.X.(*ast.Arith)
+	if !ok || inner.Op != ast.Sub {
+		return "", false
+	}
+	y, ok1 := inner.X.(*ast.Literal)
+	m, ok2 := inner.Y.(*ast.Literal)
+	d, ok3 := outer.Y.(*ast.Literal)
+	if !ok1 || !ok2 || !ok3 || y.Kind != ast.Int || m.Kind != ast.Int || d.Kind != ast.Int ||
+		y.Int < 1000 || y.Int > 9999 || m.Int < 1 || m.Int > 12 || d.Int < 1 || d.Int > 31 {
+		return "", false
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", y.Int, m.Int, d.Int), true
+}

@@ -10,7 +10,9 @@ package syntax
 
 import (
 	"errors"
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -100,7 +102,7 @@ func (p *parser) addParseError(err error) {
 			p.errs.Errorf(sp, msgUnexpectedEnd)
 			return
 		}
-		p.errs.Errorf(sp, msgUnexpected, describe(t))
+		p.errs.Add(diag.Diagnostic{Span: sp, Msg: fmt.Sprintf(msgUnexpected, describe(t)), Hint: p.unexpectedHint(t.Value)})
 		return
 	}
 	var perr participle.Error
@@ -134,4 +136,25 @@ func (p *parser) endOf(pos lexer.Position) int {
 	}
 	t := p.toks[i-1]
 	return t.Pos.Offset + len(t.Value)
+}
+
+// unexpectedHint explains an unexpected word: a misspelled keyword
+// ("betwen"), or SQL typed by habit (select … where COND: just COND).
+func (p *parser) unexpectedHint(word string) string {
+	if fields := strings.Fields(p.src); len(fields) > 0 && strings.EqualFold(fields[0], "select") {
+		low := strings.ToLower(p.src)
+		if i := strings.LastIndex(low, " where "); i >= 0 {
+			return "type just the condition, without select … where: " + strings.TrimSpace(p.src[i+len(" where "):])
+		}
+		return "type just the condition (what would follow where in SQL)"
+	}
+	if word == "" || keywords[strings.ToLower(word)] {
+		return ""
+	}
+	words := make([]string, 0, len(keywords))
+	for k := range keywords {
+		words = append(words, k)
+	}
+	sort.Strings(words)
+	return diag.DidYouMean(word, words)
 }

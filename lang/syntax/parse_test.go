@@ -155,3 +155,22 @@ func TestLimits(t *testing.T) {
 	_, err = ParseExpr("", deep("(", "a", ")", 20), Limits{MaxDepth: 10})
 	require.ErrorContains(t, err, "limit of 10")
 }
+
+// TestParseHints: a misspelled keyword and SQL typed by habit get hints.
+func TestParseHints(t *testing.T) {
+	for src, hint := range map[string]string{
+		`age betwen 20 and 30`:                     `did you mean "between"?`,
+		`age > 3 adn city = "x"`:                   `did you mean "and"?`,
+		`select count(*) from users where age > 3`: `type just the condition, without select … where: age > 3`,
+		`SELECT user_id FROM t`:                    `type just the condition (what would follow where in SQL)`,
+	} {
+		_, err := ParseExpr("", src, Limits{})
+		var l *diag.List
+		require.ErrorAs(t, err, &l, src)
+		require.Equal(t, hint, l.Items[0].Hint, src)
+	}
+	_, err := ParseExpr("", `age > 3 xyzzy`, Limits{})
+	var l *diag.List
+	require.ErrorAs(t, err, &l)
+	require.Empty(t, l.Items[0].Hint, "no keyword is close")
+}
