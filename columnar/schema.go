@@ -2,14 +2,19 @@ package columnar
 
 import (
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/segql/segql/internal/textfile"
 )
 
 // ReadSchema returns a data file's schema without loading its rows: from
@@ -30,6 +35,17 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 	wrap := func(err error) error { return &LoadError{Path: path, Err: err} }
 	if err := checkRegular(path); err != nil {
 		return nil, wrap(err)
+	}
+	if strings.HasSuffix(strings.ToLower(path), SchemaFileSuffix) {
+		b, err := textfile.Read(context.Background(), path, 16<<20)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		s, err := ParseSchemaJSON(b)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		return s, nil
 	}
 	switch FormatOf(path) {
 	case FormatParquet:
@@ -74,6 +90,12 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 			if err != nil {
 				return nil, csvError(path, err, 0)
 			}
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return nil, wrap(err)
+			}
+			if !csvHasRecord(newLineReader(context.Background(), path, f)) {
+				return nil, wrap(ErrHeaderOnly)
+			}
 			return s, nil
 		}
 		s, err := inferNDJSON(newLineReader(context.Background(), path, f), path, -1)
@@ -83,4 +105,19 @@ func ReadSchema(path string) (s *arrow.Schema, err error) {
 		return s, nil
 	}
 	return nil, wrap(fmt.Errorf("unknown file type"))
+}
+
+// ErrHeaderOnly is the error of a CSV file with no rows used as a schema:
+// every column would read as a string.
+var ErrHeaderOnly = errors.New("a CSV file with no rows is not a schema (its types cannot be inferred): give a data sample, or a schema file from `segql schema --data FILE > users" + SchemaFileSuffix + "`")
+
+// csvHasRecord reports whether a CSV text has a record after its header.
+func csvHasRecord(r io.Reader) bool {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	if _, err := cr.Read(); err != nil {
+		return false
+	}
+	_, err := cr.Read()
+	return err == nil
 }

@@ -252,3 +252,30 @@ func TestSharedDefinitionsCommands(t *testing.T) {
 		require.Equal(t, 0, code, "%v: %s", args, errs)
 	}
 }
+
+// TestSchemaFilesForCheck: segql schema writes a schema file that check
+// --schema reads with the same verdicts as the data itself; check without
+// either says it used the demo table's schema; a header-only CSV is
+// refused as a schema.
+func TestSchemaFilesForCheck(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join("..", "..", "testdata", "data", "users.csv")
+	out, errs, code := segql(t, "", "schema", "--data", data)
+	require.Equal(t, 0, code, errs)
+	schemaFile := writeFile(t, dir, "users.schema.json", out, 0o644)
+	defs := writeFile(t, dir, "d.seg", "segment a = age > 30 and country = \"DE\"\nsegment b = agee > 1\n", 0o644)
+	viaData, _, codeData := segql(t, "", "check", "--data", data, defs)
+	viaSchema, _, codeSchema := segql(t, "", "check", "--schema", schemaFile, defs)
+	require.Equal(t, 1, codeData)
+	require.Equal(t, codeData, codeSchema)
+	require.Equal(t, viaData, viaSchema)
+	require.Contains(t, viaSchema, `unknown column "agee"`)
+
+	_, errs, _ = segql(t, "", "check", defs)
+	require.Contains(t, errs, "checked against the built-in demo table's schema")
+
+	headerOnly := writeFile(t, dir, "h.csv", "age,country\n", 0o644)
+	_, errs, code = segql(t, "", "check", "--schema", headerOnly, defs)
+	require.Equal(t, 1, code)
+	require.Contains(t, errs, "a CSV file with no rows is not a schema")
+}

@@ -74,6 +74,7 @@ Usage:
   segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [--defs PATH]... [-o FORMAT] EXPR
   segql fmt [-l] [-w] [-d] [--check] PATH...
   segql check [--data FILE | --schema FILE] [--json] PATH...
+  segql schema --data FILE                      the table's columns as a schema file for check --schema
   segql sizes --defs PATH... [--data FILE]
   segql diff [--data FILE] OLD.seg NEW.seg | segql diff --git REV PATH
   segql profile [flags] EXPR|NAME               how a segment differs from the base
@@ -148,6 +149,8 @@ func dispatch(args []string, e *env) int {
 		return e.split(args[1:])
 	case "export":
 		return e.export(args[1:])
+	case "schema":
+		return e.schemaCmd(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0
@@ -166,4 +169,4 @@ func dispatch(args []string, e *env) int {
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // commandNames are the subcommands, for "did you mean".
-var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
+var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
