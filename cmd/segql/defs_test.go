@@ -273,6 +273,12 @@ func TestSchemaFilesForCheck(t *testing.T) {
 
 	_, errs, _ = segql(t, "", "check", defs)
 	require.Contains(t, errs, "checked against the built-in demo table's schema")
+	good := writeFile(t, dir, "g.seg", "segment a = age > 30\n", 0o644)
+	_, errs, code = segql(t, "", "sizes", "--demo-rows", "100", "--defs", good)
+	require.Equal(t, 0, code, errs)
+	require.Contains(t, errs, "1 segments over 100 rows of the built-in demo table (--data FILE for yours)")
+	_, errs, _ = segql(t, "", "sizes", "--data", data, "--defs", good)
+	require.NotContains(t, errs, "demo")
 
 	headerOnly := writeFile(t, dir, "h.csv", "age,country\n", 0o644)
 	_, errs, code = segql(t, "", "check", "--schema", headerOnly, defs)

@@ -96,7 +96,11 @@ func (e *env) sizes(args []string) int {
 		rows = append(rows, []string{s.Name, output.Thousands(s.Result.Count()), fmt.Sprintf("%.2f%%", share), s.Description})
 	}
 	output.Columns(e.stdout, rows, []bool{false, true, true, false})
-	fmt.Fprintf(e.stderr, "%d segments over %s rows in %s\n", len(sizes), output.Thousands(cat.Rows()), output.Round(time.Since(start)))
+	of := ""
+	if len(c.data) == 0 {
+		of = " of the built-in demo table (--data FILE for yours)"
+	}
+	fmt.Fprintf(e.stderr, "%d segments over %s rows%s in %s\n", len(sizes), output.Thousands(cat.Rows()), of, output.Round(time.Since(start)))
 	return 0
 }
 
