@@ -224,7 +224,7 @@ func (e *env) profile(args []string) int {
 	var cols commaList
 	var top int
 	a, pos, code := e.startAnalytics(analyticsCommand{name: "profile", usage: profileUsage, minArgs: 1}, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "o", "table", "output: table or json")
+		choiceVar(fs, &format, "o", "table", "output: table or json", "table", "json")
 		fs.StringVar(&base, "base", "", "the base segment to compare with (default: every user)")
 		fs.Var(&cols, "columns", "columns to profile (comma-separated; default: all but ids and personal data)")
 		fs.IntVar(&top, "top", 5, "values shown per categorical or list column")
@@ -263,7 +263,7 @@ shown as <min.
 func (e *env) overlap(args []string) int {
 	var format string
 	a, pos, code := e.startAnalytics(analyticsCommand{name: "overlap", usage: overlapUsage, minArgs: 2}, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "o", "table", "output: table or json")
+		choiceVar(fs, &format, "o", "table", "output: table or json", "table", "json")
 	})
 	if code >= 0 {
 		return code
@@ -308,7 +308,7 @@ func (e *env) cluster(args []string) int {
 	var features commaList
 	var seed uint64
 	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage, ownSeed: true}, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "o", "table", "output: table or json")
+		choiceVar(fs, &format, "o", "table", "output: table or json", "table", "json")
 		fs.StringVar(&k, "k", "auto", "the number of clusters, or auto")
 		fs.Var(&features, "features", "numeric, date or timestamp columns (comma-separated)")
 		fs.Uint64Var(&seed, "seed", 1, "seed of the k-means start (the demo table's is --demo-seed)")
@@ -393,7 +393,7 @@ writes id and arm of every assigned member.
 func (e *env) split(args []string) int {
 	var format, arms, salt, save string
 	a, pos, code := e.startAnalytics(analyticsCommand{name: "split", usage: splitUsage, minArgs: 1}, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&format, "o", "table", "output: table or json")
+		choiceVar(fs, &format, "o", "table", "output: table or json", "table", "json")
 		fs.StringVar(&arms, "arms", "control:50,treatment:50", "arms as NAME:PERCENT,…")
 		fs.StringVar(&salt, "salt", "", "the experiment's salt (required: one per experiment)")
 		fs.StringVar(&save, "save", "", "write id and arm of every assigned member to this file")

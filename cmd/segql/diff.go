@@ -40,7 +40,8 @@ func (e *env) diff(args []string) int {
 	var d dataFlags
 	d.register(fs)
 	rev := fs.String("git", "", "compare PATH with its version at this git revision")
-	format := fs.String("o", "text", "output: text or json")
+	format := new(string)
+	choiceVar(fs, format, "o", "text", "output: text or json", "text", "json")
 	samples := fs.Int("samples", 5, "sample ids shown for members who join and leave")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, "Usage: segql diff [--data FILE] OLD.seg NEW.seg\n       segql diff --git REV PATH\n\nShows, for every segment added, removed or changed, and for those whose\nmembers change through a segment they reference: old and new size, how\nmany members join and leave, and sample ids.\n\nFlags:\n")

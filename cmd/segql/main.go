@@ -20,9 +20,11 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/segql/segql/lang/diag"
@@ -170,3 +172,31 @@ func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // commandNames are the subcommands, for "did you mean".
 var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
+
+// choice is a flag that takes one of a fixed set of values; any other is
+// a usage error (exit 2) that names them.
+type choice struct {
+	v       *string
+	allowed []string
+}
+
+func (c choice) String() string {
+	if c.v == nil {
+		return ""
+	}
+	return *c.v
+}
+
+func (c choice) Set(s string) error {
+	if slices.Contains(c.allowed, s) {
+		*c.v = s
+		return nil
+	}
+	return fmt.Errorf("%q is not one of %s", s, strings.Join(c.allowed, ", "))
+}
+
+// choiceVar defines a choice flag with a default.
+func choiceVar(fs *flag.FlagSet, p *string, name, def, usage string, allowed ...string) {
+	*p = def
+	fs.Var(choice{p, allowed}, name, usage)
+}

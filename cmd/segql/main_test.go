@@ -101,3 +101,21 @@ func TestUnknownCommandSuggests(t *testing.T) {
 	_, errs, _ = segql(t, "", "zzzzzz")
 	require.Contains(t, errs, "unknown command \"zzzzzz\"\n")
 }
+
+// TestUnknownOutputFormatsAreUsageErrors: every command's -o takes only
+// its formats; anything else exits 2 naming them (it fell back to text).
+func TestUnknownOutputFormatsAreUsageErrors(t *testing.T) {
+	d := []string{"--demo-rows", "500"}
+	for _, args := range [][]string{
+		{"profile", "-o", "yaml", "age > 30"}, {"overlap", "-o", "yaml", "age > 30", "age > 40"},
+		{"sizes", "-o", "yaml", "--defs", filepath.Join("..", "..", "examples")},
+		{"diff", "-o", "yaml", filepath.Join("..", "..", "examples", "rfm.seg"), filepath.Join("..", "..", "examples", "rfm.seg")},
+		{"cluster", "-o", "yaml", "--k", "2", "--features", "age,income"},
+		{"split", "-o", "yaml", "age > 30", "--arms", "a:50,b:50", "--salt", "s"},
+		{"eval", "-o", "yaml", "age > 30"},
+	} {
+		_, errs, code := segql(t, "", append(args, d...)...)
+		require.Equal(t, 2, code, "%v: %s", args, errs)
+		require.Contains(t, errs, `"yaml"`, "%v", args)
+	}
+}

@@ -51,7 +51,8 @@ func (e *env) sizes(args []string) int {
 	fs.SetOutput(e.stderr)
 	var c catalogFlags
 	c.register(fs)
-	format := fs.String("o", "table", "output: table or json")
+	format := new(string)
+	choiceVar(fs, format, "o", "table", "output: table or json", "table", "json")
 	fs.Usage = func() {
 		fmt.Fprint(e.stderr, "Usage: segql sizes --defs PATH... [--data FILE]\n\nPrints every segment with its description, size and share of the base,\nevaluating each segment once.\n\nFlags:\n")
 		fs.PrintDefaults()
