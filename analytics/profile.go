@@ -25,6 +25,9 @@ type ProfileOptions struct {
 	// Columns to profile (default: every column but the id and personal
 	// data columns).
 	Columns []string
+	// IDColumn is the table's id column, left out of the default columns
+	// (as user_id and id always are).
+	IDColumn string
 	// Top is the number of values shown per categorical or list column
 	// (default 5).
 	Top int
@@ -140,7 +143,7 @@ func (e *Analyzer) profileColumns(opts ProfileOptions) ([]int, error) {
 		return cols, nil
 	}
 	for i, f := range e.table.Schema.Fields() {
-		if f.Name == "user_id" || f.Name == "id" || opts.Privacy.isPII(f) || profileKind(f.Type) == "" {
+		if f.Name == "user_id" || f.Name == "id" || f.Name == opts.IDColumn || opts.Privacy.isPII(f) || profileKind(f.Type) == "" {
 			continue
 		}
 		cols = append(cols, i)

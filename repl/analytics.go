@@ -70,7 +70,7 @@ func (s *Session) profile(ctx context.Context, src string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	p, err := s.cur.an.Profile(ctx, res, analytics.ProfileOptions{Privacy: s.privacy})
+	p, err := s.cur.an.Profile(ctx, res, analytics.ProfileOptions{Privacy: s.privacy, IDColumn: s.idColumn()})
 	if err != nil {
 		return "", err
 	}

@@ -234,6 +234,9 @@ func (e *env) profile(args []string) int {
 	}
 	return e.withSegment("profile", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
 		opts := analytics.ProfileOptions{Columns: cols, Top: top, Privacy: a.privacy()}
+		if a.id != "" { // --id names the id column: not a trait to profile
+			opts.IDColumn = a.id
+		}
 		if base != "" {
 			var err error
 			if opts.Base, err = w.run(ctx, base); err != nil {

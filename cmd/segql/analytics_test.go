@@ -264,3 +264,22 @@ func TestEvalPrivacy(t *testing.T) {
 	require.Equal(t, 1, code, errs)
 	require.Contains(t, errs, "the base: the segment has 1 members")
 }
+
+// TestProfileLeavesOutTheIDColumn: a table whose ids are in a column named
+// otherwise (--id) does not get its ids profiled as a trait.
+func TestProfileLeavesOutTheIDColumn(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("customer,age\n")
+	for i := range 300 {
+		fmt.Fprintf(&b, "%d,%d\n", 1000+i, 20+i%50)
+	}
+	data := filepath.Join(dir, "c.csv")
+	require.NoError(t, os.WriteFile(data, []byte(b.String()), 0o644))
+	out, errs, code := segql(t, "", "profile", "--data", data, "--id", "customer", "-o", "json", "age > 40")
+	require.Equal(t, 0, code, errs)
+	require.NotContains(t, out, `"customer"`)
+	require.Contains(t, out, `"age"`)
+	out, _, _ = segql(t, "", "profile", "--data", data, "-o", "json", "age > 40")
+	require.Contains(t, out, `"customer"`, "without --id it is an ordinary column")
+}
