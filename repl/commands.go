@@ -233,14 +233,14 @@ func (s *Session) define(stmt string) (string, error) {
 	}
 	seg := f.Segments[0]
 	if missing := s.missingNames(seg.Expr); len(missing) > 0 && s.deferring > 0 {
-		s.pending = append(s.pending, pendingDef{stmt: stmt, name: seg.Name, missing: missing})
+		s.wait(&pendingDef{stmt: stmt, seg: seg, missing: len(missing)}, missing)
 		return fmt.Sprintf("segment %s waits for %s (defined later)\n", seg.Name, strings.Join(missing, ", ")), nil
 	}
 	out, err := s.defineNow(stmt, seg)
 	if err != nil {
 		return out, err
 	}
-	return out + s.retryPending(), nil
+	return out + s.release(seg.Name), nil
 }
 
 // defineNow defines a parsed segment statement and sizes it.
@@ -537,8 +537,29 @@ func (s *Session) ReadScript(ctx context.Context, path string) (string, error) {
 // pendingDef is a script's definition that references segments defined
 // later in the script (a .seg file may define them in any order).
 type pendingDef struct {
-	stmt, name string
-	missing    []string
+	stmt    string
+	seg     *ast.Segment
+	missing int  // names it still waits for
+	done    bool // defined (or tried) once its names came
+}
+
+// waiting holds a script's pending definitions: in script order, and by
+// each name they wait for, so that defining a name wakes exactly its
+// waiters (a chain of n definitions written backwards costs O(n) wake-ups).
+type waiting struct {
+	defs   []*pendingDef
+	byName map[string][]*pendingDef
+}
+
+// wait records p as waiting for names.
+func (s *Session) wait(p *pendingDef, names []string) {
+	if s.pending.byName == nil {
+		s.pending.byName = map[string][]*pendingDef{}
+	}
+	s.pending.defs = append(s.pending.defs, p)
+	for _, n := range names {
+		s.pending.byName[n] = append(s.pending.byName[n], p)
+	}
 }
 
 // missingNames lists the names e references that are neither columns nor
@@ -572,55 +593,45 @@ func (s *Session) hasDef(name string) bool {
 	return ok
 }
 
-// retryPending defines the waiting definitions whose names now all exist,
-// until none is left that can be, and returns their outputs (an error is
-// reported in the output: the statement that caused the retry succeeded).
-func (s *Session) retryPending() string {
+// release defines, now that name exists, the definitions that waited
+// only for it, then those that waited for them, and so on, and returns
+// their outputs (an error is reported in the output: the statement that
+// released them succeeded).
+func (s *Session) release(name string) string {
 	var b strings.Builder
-	for progress := true; progress; {
-		progress = false
-		rest := s.pending[:0]
-		for _, p := range s.pending {
-			if len(s.missingNamesOf(p.stmt)) > 0 {
-				rest = append(rest, p)
+	for queue := []string{name}; len(queue) > 0; queue = queue[1:] {
+		waiters := s.pending.byName[queue[0]]
+		delete(s.pending.byName, queue[0])
+		for _, p := range waiters {
+			if p.missing--; p.missing > 0 || p.done {
 				continue
 			}
-			progress = true
-			f, _ := syntax.ParseFile("", p.stmt, syntax.Limits{})
-			out, err := s.defineNow(p.stmt, f.Segments[0])
+			p.done = true
+			out, err := s.defineNow(p.stmt, p.seg)
 			b.WriteString(out)
 			if err != nil {
-				fmt.Fprintf(&b, "segment %s: %v\n", p.name, err)
+				fmt.Fprintf(&b, "segment %s: %v\n", p.seg.Name, err)
+				continue
 			}
+			queue = append(queue, p.seg.Name)
 		}
-		clear(s.pending[len(rest):])
-		s.pending = rest
 	}
 	return b.String()
-}
-
-func (s *Session) missingNamesOf(stmt string) []string {
-	f, err := syntax.ParseFile("", stmt, syntax.Limits{})
-	if err != nil || len(f.Segments) != 1 {
-		return nil
-	}
-	return s.missingNames(f.Segments[0].Expr)
 }
 
 // FinishDefinitions ends a script: each definition still waiting for a
 // name is defined now, so it fails with the checker's error (an unknown
 // name, with a caret and suggestions). It returns the errors in order.
 func (s *Session) FinishDefinitions() []error {
-	pending := s.pending
-	s.pending = nil
+	pending := s.pending.defs
+	s.pending = waiting{}
 	var errs []error
 	for _, p := range pending {
-		f, err := syntax.ParseFile("", p.stmt, syntax.Limits{})
-		if err == nil {
-			_, err = s.defineNow(p.stmt, f.Segments[0])
+		if p.done {
+			continue
 		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("segment %s: %w", p.name, err))
+		if _, err := s.defineNow(p.stmt, p.seg); err != nil {
+			errs = append(errs, fmt.Errorf("segment %s: %w", p.seg.Name, err))
 		}
 	}
 	return errs

@@ -40,7 +40,7 @@ type Session struct {
 	// deferring > 0 while a script runs: a definition that references a
 	// name not defined yet waits for it (pending) instead of failing.
 	deferring int
-	pending   []pendingDef
+	pending   waiting
 	cat       *catalog.Catalog
 	opts      Options
 	mode      string // table, csv, json, ids
