@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"testing"
@@ -14,7 +13,6 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/stretchr/testify/require"
 
-	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 )
 
@@ -156,16 +154,10 @@ func requireSameMembers(t *testing.T, eng *engine.Engine, db *sql.DB, expr, cond
 // demoBoth writes the demo table of rows users to a Parquet file and loads
 // it into segql and into DuckDB (table users); both are closed with the test.
 func demoBoth(t *testing.T, rows int, seed uint64) (*engine.Engine, *sql.DB) {
-	path := filepath.Join(t.TempDir(), "users.parquet")
-	tbl := columnar.Demo(columnar.DemoOptions{Rows: rows, Seed: seed, Anchor: anchor})
-	require.NoError(t, columnar.WriteFile(path, tbl, nil))
-	tbl.Release()
-	loaded, err := columnar.Load(context.Background(), []string{path}, columnar.LoadOptions{})
-	require.NoError(t, err)
-	t.Cleanup(loaded.Release)
+	eng, path := demoFile(t, rows, seed)
 	db := openDuckDB(t, path)
 	t.Cleanup(func() { db.Close() })
-	return engine.Open(loaded), db
+	return eng, db
 }
 
 // openTable loads a Parquet file into DuckDB as table floats.

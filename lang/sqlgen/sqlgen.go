@@ -1,0 +1,179 @@
+package sqlgen
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/segql/segql/lang/ast"
+	"github.com/segql/segql/lang/check"
+	"github.com/segql/segql/lang/diag"
+	"github.com/segql/segql/lang/syntax"
+)
+
+// DefaultMaxNodes bounds the operations of one generated query, named
+// segments expanded (each reference repeats its definition's SQL).
+const DefaultMaxNodes = 200_000
+
+// Options say what the SQL runs against.
+type Options struct {
+	// Now is bound into the SQL as a literal: every engine sees the same
+	// instant. The zero time means time.Now().
+	Now time.Time
+	// Table is the table's name, one identifier per element
+	// ("analytics", "users"); default "users".
+	Table []string
+	// Segments resolves names of saved segments; their definitions are
+	// inlined. May be nil.
+	Segments *check.Definitions
+	// Zoned reports timestamp columns stored with a time zone (an
+	// instant: TIMESTAMPTZ, TIMESTAMP_TZ, BigQuery TIMESTAMP); others
+	// are read as UTC wall-clock times. May be nil.
+	Zoned func(column string) bool
+	// MaxNodes bounds the size of the SQL (default DefaultMaxNodes).
+	MaxNodes int
+}
+
+func (o *Options) maxNodes() int {
+	if o.MaxNodes > 0 {
+		return o.MaxNodes
+	}
+	return DefaultMaxNodes
+}
+
+// Expr is one checked expression to compile.
+type Expr struct {
+	Name string // a label: the size column's name in Sizes
+	Tree ast.Expr
+	Src  diag.Source
+	Info *check.Info
+}
+
+// Query is compiled SQL for one or more expressions over one table. It is
+// immutable and safe for concurrent use.
+type Query struct {
+	d       Dialect
+	table   string
+	ranks   []string // "expr AS alias"
+	conds   []string
+	names   []string
+	hasRank bool
+}
+
+// Compile compiles checked expressions for dialect d. Every expression
+// must have checked without errors.
+func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
+	if opts.Now.IsZero() {
+		opts.Now = time.Now()
+	}
+	c := &compiler{d: d, opts: &opts, now: opts.Now.UnixMicro()}
+	q := &Query{d: d}
+	table := opts.Table
+	if len(table) == 0 {
+		table = []string{"users"}
+	}
+	parts := make([]string, len(table))
+	for i, p := range table {
+		s, err := d.ident(p)
+		if err != nil {
+			return nil, &Error{Dialect: d.Name(), Construct: "the table name", Reason: err.Error()}
+		}
+		parts[i] = s
+	}
+	q.table = strings.Join(parts, ".")
+	for _, e := range exprs {
+		if e.Info == nil {
+			return nil, errors.New("sqlgen: expression has not been checked")
+		}
+		c.sc = scope{src: e.Src, info: e.Info}
+		v, err := c.expr(e.Tree)
+		if err != nil {
+			return nil, err
+		}
+		q.conds = append(q.conds, c.boolSQL(v))
+		q.names = append(q.names, e.Name)
+	}
+	for _, r := range c.ranks {
+		s, err := c.rankSQL(r)
+		if err != nil {
+			return nil, &Error{Dialect: d.Name(), Construct: r.fn + "(" + r.col + ")", Reason: err.Error()}
+		}
+		q.ranks = append(q.ranks, s+" AS "+r.alias)
+	}
+	return q, nil
+}
+
+// CompileString parses and checks src against schema (names of opts.Segments
+// resolve) and compiles it. Parse and check failures are *diag.List.
+func CompileString(src string, schema check.Schema, d Dialect, opts Options) (*Query, error) {
+	tree, err := syntax.ParseExpr("", src, syntax.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	cfg := check.Config{Schema: schema}
+	if opts.Segments != nil {
+		cfg.Segments = opts.Segments
+	}
+	info, err := check.Check(tree, diag.Source{Text: src}, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return Compile([]Expr{{Tree: tree, Src: diag.Source{Text: src}, Info: info}}, d, opts)
+}
+
+// Where is the i-th expression as a boolean SQL condition. When the
+// expressions use distribution functions (percent_rank, ntile, scores) the
+// condition refers to window columns that only From provides.
+func (q *Query) Where(i int) string { return q.conds[i] }
+
+// Standalone reports whether the conditions can be used on the table
+// itself (no window columns needed).
+func (q *Query) Standalone() bool { return len(q.ranks) == 0 }
+
+// From is the row source: the table, or the table with the window columns
+// of the distribution functions as a derived table.
+func (q *Query) From() string {
+	if len(q.ranks) == 0 {
+		return q.table
+	}
+	alias, _ := q.d.ident("segql_ranked")
+	return "(SELECT *, " + strings.Join(q.ranks, ", ") + " FROM " + q.table + ") AS " + alias
+}
+
+// Members is the query listing the ids (column id) of the first
+// expression's members, ordered.
+func (q *Query) Members(id string) (string, error) {
+	col, err := q.d.ident(id)
+	if err != nil {
+		return "", &Error{Dialect: q.d.Name(), Construct: "the id column's name", Reason: err.Error()}
+	}
+	return "SELECT " + col + " FROM " + q.From() + " WHERE " + q.conds[0] + " ORDER BY " + col, nil
+}
+
+// Count is the query counting the first expression's members.
+func (q *Query) Count() string {
+	return "SELECT count(*) AS " + q.mustIdent("count") + " FROM " + q.From() + " WHERE " + q.conds[0]
+}
+
+// Sizes is one query returning every expression's size in one pass over
+// the table, one column per expression named by its Name, plus the row
+// count as "rows".
+func (q *Query) Sizes() (string, error) {
+	cols := []string{"count(*) AS " + q.mustIdent("rows")}
+	for i, cond := range q.conds {
+		name, err := q.d.ident(q.names[i])
+		if err != nil {
+			return "", &Error{Dialect: q.d.Name(), Construct: "the segment name " + q.names[i], Reason: err.Error()}
+		}
+		cols = append(cols, "count(CASE WHEN "+cond+" THEN 1 END) AS "+name)
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + q.From(), nil
+}
+
+func (q *Query) mustIdent(s string) string {
+	id, err := q.d.ident(s)
+	if err != nil {
+		panic("sqlgen: " + err.Error()) // only for the compiler's own names
+	}
+	return id
+}
