@@ -78,6 +78,7 @@ Usage:
   segql check [--data FILE | --schema FILE] [--json] PATH...
   segql schema --data FILE                      the table's columns as a schema file for check --schema
   segql sizes --defs PATH... [--data FILE]
+  segql sql [--dialect D] [--table T] [-o ids|count|sizes|where] EXPR|NAME...   the same segment as warehouse SQL
   segql diff [--data FILE] OLD.seg NEW.seg | segql diff --git REV PATH
   segql profile [flags] EXPR|NAME               how a segment differs from the base
   segql overlap [flags] A B [C ...]             how segments intersect
@@ -151,6 +152,8 @@ func dispatch(args []string, e *env) int {
 		return e.split(args[1:])
 	case "export":
 		return e.export(args[1:])
+	case "sql":
+		return e.sqlCmd(args[1:])
 	case "schema":
 		return e.schemaCmd(args[1:])
 	case "version", "--version":
@@ -171,7 +174,7 @@ func dispatch(args []string, e *env) int {
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // commandNames are the subcommands, for "did you mean".
-var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
+var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sql", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
 
 // choice is a flag that takes one of a fixed set of values; any other is
 // a usage error (exit 2) that names them.

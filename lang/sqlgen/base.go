@@ -75,3 +75,12 @@ func dateText(y, m, d int) string {
 func likeEscaped(p string) string { return strings.ReplaceAll(p, `\`, `\\`) }
 
 func join(vs []string) string { return strings.Join(vs, ", ") }
+
+// andEach is f of every value, joined by AND (a list's "contains all").
+func andEach(vs []string, f func(string) string) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = f(v)
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}

@@ -218,7 +218,7 @@ func (c *compiler) rankCall(e *ast.Call) (val, error) {
 	if err != nil {
 		return val{}, c.wrap(e, err)
 	}
-	c.ranks = append(c.ranks, rank{fn: e.Name, col: col, k: k, alias: alias, t: colType})
+	c.ranks = append(c.ranks, rank{fn: e.Name, col: col, k: k, alias: alias, t: colType, src: c.sc.src, span: e.Span})
 	return val{sql: alias, t: t}, nil
 }
 
@@ -232,7 +232,9 @@ func (c *compiler) rankSQL(r rank) (string, error) {
 	}
 	order := col
 	if r.t.IsFloat() && c.d.ieeeNaN() {
-		return "", notSupported(r.fn+" of a float column", "the engine orders NaN differently from segql")
+		// NaN is above every number in segql's order: sort it last
+		// explicitly (nulls last of all, excluded below anyway).
+		order = "CASE WHEN " + col + " IS NULL THEN 2 WHEN " + c.d.isNaN(col) + " THEN 1 ELSE 0 END, " + col
 	}
 	rk := "(" + c.d.cast("rank() OVER (ORDER BY "+order+" ASC NULLS LAST)", kBigint) + " - 1)"
 	n := c.d.cast("count("+col+") OVER ()", kBigint)

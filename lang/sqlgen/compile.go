@@ -66,6 +66,8 @@ type rank struct {
 	k       int64
 	alias   string
 	t       *check.Type
+	src     diag.Source // where the call is, for errors
+	span    diag.Span
 }
 
 func (c *compiler) fail(n ast.Node, construct, reason string) error {
@@ -488,10 +490,27 @@ func (c *compiler) arith(e *ast.Arith) (val, error) {
 		return val{sql: s, t: t}, nil
 	case t.IsFloat():
 		return val{sql: paren(c.double(x) + " " + e.Op.String() + " " + c.double(y)), t: t}, nil
-	case e.Op == ast.Mod:
-		return val{sql: c.d.mod(c.big(x), "NULLIF("+c.big(y)+", 0)"), t: t}, nil
 	}
-	return val{sql: c.d.intArith(e.Op.String()[0], c.big(x), c.big(y)), t: t}, nil
+	xs, ys := c.bigPair(x, y)
+	if e.Op == ast.Mod {
+		return val{sql: c.d.mod(xs, "NULLIF("+ys+", 0)"), t: t}, nil
+	}
+	return val{sql: c.d.intArith(e.Op.String()[0], xs, ys), t: t}, nil
+}
+
+// bigPair is the operands of integer arithmetic, computed in BIGINT: one
+// BIGINT operand is enough (SQL widens the other), so a narrow column or
+// a small literal is cast only when both are narrow.
+func (c *compiler) bigPair(x, y val) (string, string) {
+	switch {
+	case x.isNull() || y.isNull():
+		return c.big(x), c.big(y)
+	case !x.narrow || !y.narrow:
+		return x.sql, y.sql
+	case x.lit && !y.lit:
+		return x.sql, c.big(y)
+	}
+	return c.big(x), y.sql
 }
 
 // timeArith is temporal ± duration, temporal − temporal and duration ±

@@ -51,4 +51,6 @@ type unsupported struct{ construct, reason string }
 
 func (u *unsupported) Error() string { return u.construct + ": " + u.reason }
 
+func (u *unsupported) Unwrap() error { return ErrUnsupported }
+
 func notSupported(construct, reason string) error { return &unsupported{construct, reason} }

@@ -96,7 +96,7 @@ func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
 	for _, r := range c.ranks {
 		s, err := c.rankSQL(r)
 		if err != nil {
-			return nil, &Error{Dialect: d.Name(), Construct: r.fn + "(" + r.col + ")", Reason: err.Error()}
+			return nil, &Error{Dialect: d.Name(), Construct: r.fn + "(" + r.col + ")", Reason: err.Error(), Src: r.src, Span: r.span}
 		}
 		q.ranks = append(q.ranks, s+" AS "+r.alias)
 	}
