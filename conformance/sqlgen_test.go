@@ -96,9 +96,9 @@ func TestSQLMatchesDuckDB(t *testing.T) {
 	d, err := sqlgen.Lookup("duckdb")
 	require.NoError(t, err)
 	corpus := sqlCorpus(t, eng, n, 7)
-	nonEmpty := 0
+	nonEmpty, failures := 0, 0
 	for _, src := range corpus {
-		if compareSQLOn(t, eng, d, "users", src, func(q string) []string { return sqlIDs(t, db, q) }) > 0 {
+		if compareSQLOn(t, eng, d, "users", src, func(q string) []string { return sqlIDs(t, db, q) }, &failures) > 0 {
 			nonEmpty++
 		}
 	}
@@ -106,11 +106,10 @@ func TestSQLMatchesDuckDB(t *testing.T) {
 	require.Greater(t, nonEmpty, len(corpus)/4)
 }
 
-var failures int
-
 // compareSQLOn compiles src for d over table, runs its members query with
 // run and requires segql's members; it returns their number.
-func compareSQLOn(t *testing.T, eng *engine.Engine, d sqlgen.Dialect, table, src string, run func(string) []string) int {
+// failures counts the test's disagreements; it stops after 10.
+func compareSQLOn(t *testing.T, eng *engine.Engine, d sqlgen.Dialect, table, src string, run func(string) []string, failures *int) int {
 	t.Helper()
 	q, err := eng.Compile(src, engine.WithNow(anchor))
 	require.NoError(t, err, src)
@@ -129,7 +128,7 @@ func compareSQLOn(t *testing.T, eng *engine.Engine, d sqlgen.Dialect, table, src
 	if len(want) != len(got) || fmt.Sprint(want) != fmt.Sprint(got) {
 		t.Errorf("members differ: %s\nsegql %d members, %s %d\nSQL: %s\nsegql only: %v\n%s only: %v",
 			src, len(want), d.Name(), len(got), members, firstMissing(want, got), d.Name(), firstMissing(got, want))
-		if failures++; failures >= 10 {
+		if *failures++; *failures >= 10 {
 			t.FailNow()
 		}
 	}

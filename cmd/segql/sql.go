@@ -91,7 +91,7 @@ func (e *env) sqlCmd(args []string) int {
 	items := sqlItems(cat, exprs)
 	opts := sqlgen.Options{Now: at, Table: strings.Split(*table, "."), Segments: cat.Checked()}
 	if *format == "sizes" {
-		return e.printSQL(eng.CompileSQL(items, d, opts))
+		return e.printSizes(eng.CompileSQL(items, d, opts))
 	}
 	for _, it := range items {
 		if len(items) > 1 {
@@ -188,7 +188,7 @@ func terminator(format string) string {
 	return ";"
 }
 
-func (e *env) printSQL(q *sqlgen.Query, err error) int {
+func (e *env) printSizes(q *sqlgen.Query, err error) int {
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
 		return 1

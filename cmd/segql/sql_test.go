@@ -49,6 +49,10 @@ func TestSQLCommand(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "dialects: bigquery, clickhouse, duckdb")
 
+	_, errOut, code = segql(t, "", "sql", "--table", "analytics..users", "age > 3")
+	require.Equal(t, 1, code)
+	require.Equal(t, "segql: the table name cannot be expressed in duckdb SQL: an empty name: identifiers cannot be empty\n", errOut[strings.Index(errOut, "\n")+1:])
+
 	_, errOut, code = segql(t, "", "sql", "agee > 3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `did you mean "age"?`)

@@ -61,13 +61,21 @@ func (c *compiler) call(e *ast.Call) (val, error) {
 	case "year", "month", "day_of_week":
 		return c.calendar(e.Name, args[0]), nil
 	case "bucket":
-		return val{sql: c.bucket(args[0], e.Args[1].(*ast.Literal).Str), t: t}, nil
+		s, err := c.bucket(args[0], e.Args[1].(*ast.Literal).Str)
+		if err != nil {
+			return val{}, c.wrap(e.Args[1], err)
+		}
+		return val{sql: s, t: t}, nil
 	case "sample":
 		share, _ := check.SampleShare(e.Args[1])
 		// sample is bucket < share × 10000 compared as floats; buckets are
 		// integers, so the bound is the ceiling.
 		bound := math.Ceil(share * bucketCount)
-		return boolVal(paren(c.bucket(args[0], e.Args[2].(*ast.Literal).Str) + " < " + strconv.FormatInt(int64(bound), 10))), nil
+		s, err := c.bucket(args[0], e.Args[2].(*ast.Literal).Str)
+		if err != nil {
+			return val{}, c.wrap(e.Args[2], err)
+		}
+		return boolVal(paren(s + " < " + strconv.FormatInt(int64(bound), 10))), nil
 	}
 	return val{}, c.fail(e, fmt.Sprintf("function %s", e.Name), "not known to the SQL compiler")
 }
@@ -186,16 +194,16 @@ func (c *compiler) calendar(name string, t val) val {
 }
 
 // bucket is int(first 8 hex digits of md5(salt || ':' || id)) mod 10000.
-func (c *compiler) bucket(id val, salt string) string {
-	prefix, _ := c.d.str(salt + ":")
-	if strings.ContainsRune(salt, 0) {
-		prefix = "NULL"
+func (c *compiler) bucket(id val, salt string) (string, error) {
+	prefix, err := c.d.str(salt + ":")
+	if err != nil {
+		return "", err
 	}
 	idText := c.d.cast(id.sql, kText)
 	if id.t.Kind == check.String {
 		idText = id.sql
 	}
-	return c.d.mod(c.d.md5Prefix(c.d.concat(prefix, idText)), strconv.Itoa(bucketCount))
+	return c.d.mod(c.d.md5Prefix(c.d.concat(prefix, idText)), strconv.Itoa(bucketCount)), nil
 }
 
 // rankCall registers a window column for a distribution function and

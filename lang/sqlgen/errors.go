@@ -33,6 +33,9 @@ func (e *Error) Error() string {
 	if e.Reason != "" {
 		msg += ": " + e.Reason
 	}
+	if e.Src.Text == "" { // a name from a flag, not from an expression
+		return "segql: " + msg
+	}
 	l := &diag.List{Src: e.Src, Items: []diag.Diagnostic{{Span: e.Span, Msg: msg}}}
 	return l.Error()
 }

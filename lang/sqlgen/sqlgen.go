@@ -52,12 +52,11 @@ type Expr struct {
 // Query is compiled SQL for one or more expressions over one table. It is
 // immutable and safe for concurrent use.
 type Query struct {
-	d       Dialect
-	table   string
-	ranks   []string // "expr AS alias"
-	conds   []string
-	names   []string
-	hasRank bool
+	d     Dialect
+	table string
+	ranks []string // "expr AS alias"
+	conds []string
+	names []string
 }
 
 // Compile compiles checked expressions for dialect d. Every expression

@@ -165,7 +165,7 @@ func unquote(t *testing.T, dialect, s string, ident bool) string {
 		case backslash && c == '\\':
 			i++
 			require.Less(t, i, len(body), "dangling escape in %s", s)
-			out.WriteByte(map[byte]byte{'n': '\n', 'r': '\r', 't': '\t', '0': 0}[body[i]] | pick(body[i], "nrt0"))
+			out.WriteByte(unescape(body[i]))
 		case c == q:
 			i++
 			require.True(t, i < len(body) && body[i] == q, "quote closes early in %s", s)
@@ -177,9 +177,16 @@ func unquote(t *testing.T, dialect, s string, ident bool) string {
 	return out.String()
 }
 
-// pick keeps an escaped character that is not a named escape.
-func pick(c byte, named string) byte {
-	if strings.IndexByte(named, c) >= 0 {
+// unescape is the character a backslash escape stands for.
+func unescape(c byte) byte {
+	switch c {
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case '0':
 		return 0
 	}
 	return c
