@@ -211,6 +211,7 @@ func (c *compiler) bucket(id val, salt string) (string, error) {
 func (c *compiler) rankCall(e *ast.Call) (val, error) {
 	ref := e.Args[0].(*ast.Ref)
 	col := c.sc.info.Refs[ref].Column
+	c.use(col)
 	var k int64
 	if e.Name == "ntile" {
 		k = e.Args[1].(*ast.Literal).Int

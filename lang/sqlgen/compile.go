@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -53,11 +54,24 @@ type compiler struct {
 	// segs caches compiled definitions by name (a DAG stays a DAG in
 	// the cache; the SQL text still repeats, bounded by MaxNodes).
 	segs map[string]compiledSegment
+	// cols lists the top-level columns the expression being compiled
+	// reads, in first-use order, through segments too.
+	cols []string
 }
 
 type compiledSegment struct {
 	sql   string
 	nodes int
+	cols  []string
+}
+
+// use records a column the current expression reads.
+func (c *compiler) use(cols ...string) {
+	for _, col := range cols {
+		if !slices.Contains(c.cols, col) {
+			c.cols = append(c.cols, col)
+		}
+	}
 }
 
 // rank is a window column the query computes before filtering.
@@ -175,6 +189,7 @@ func (c *compiler) ref(r *ast.Ref) (val, error) {
 	if res.Kind == check.SegmentRef {
 		return c.segment(r, res.Name)
 	}
+	c.use(res.Column)
 	s, err := c.d.ident(res.Column)
 	if err != nil {
 		return val{}, c.wrap(r, err)
@@ -206,9 +221,11 @@ func (c *compiler) segment(r *ast.Ref, name string) (val, error) {
 		if max := c.opts.maxNodes(); c.nodes > max {
 			return val{}, &Error{Dialect: c.d.Name(), Construct: "this expression", Reason: fmt.Sprintf("its definitions expand to more than %d operations", max), Src: c.sc.src, Span: r.Span, cause: ErrTooLarge}
 		}
+		c.use(s.cols...)
 		return boolVal(s.sql), nil
 	}
-	before := c.nodes
+	before, outer := c.nodes, c.cols
+	c.cols = nil
 	var def *check.Definition
 	if c.opts.Segments != nil {
 		def = c.opts.Segments.Lookup(name)
@@ -220,6 +237,9 @@ func (c *compiler) segment(r *ast.Ref, name string) (val, error) {
 	c.sc = scope{src: def.Src, info: def.Info}
 	v, err := c.expr(def.Segment.Expr)
 	c.sc = saved
+	cols := c.cols
+	c.cols = outer
+	c.use(cols...)
 	if err != nil {
 		return val{}, err
 	}
@@ -230,7 +250,7 @@ func (c *compiler) segment(r *ast.Ref, name string) (val, error) {
 	if c.segs == nil {
 		c.segs = map[string]compiledSegment{}
 	}
-	c.segs[name] = compiledSegment{s, c.nodes - before}
+	c.segs[name] = compiledSegment{s, c.nodes - before, cols}
 	return boolVal(s), nil
 }
 

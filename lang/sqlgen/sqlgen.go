@@ -2,6 +2,8 @@ package sqlgen
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +59,8 @@ type Query struct {
 	ranks []string // "expr AS alias"
 	conds []string
 	names []string
+	cols  [][]string
+	srcs  []diag.Source
 }
 
 // Compile compiles checked expressions for dialect d. Every expression
@@ -85,12 +89,15 @@ func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
 			return nil, errors.New("sqlgen: expression has not been checked")
 		}
 		c.sc = scope{src: e.Src, info: e.Info}
+		c.cols = nil
 		v, err := c.expr(e.Tree)
 		if err != nil {
 			return nil, err
 		}
 		q.conds = append(q.conds, c.boolSQL(v))
 		q.names = append(q.names, e.Name)
+		q.cols = append(q.cols, c.cols)
+		q.srcs = append(q.srcs, e.Src)
 	}
 	for _, r := range c.ranks {
 		s, err := c.rankSQL(r)
@@ -125,6 +132,17 @@ func CompileString(src string, schema check.Schema, d Dialect, opts Options) (*Q
 // condition refers to window columns that only From provides.
 func (q *Query) Where(i int) string { return q.conds[i] }
 
+// Source is the i-th expression's source, for errors a database reports
+// about its SQL.
+func (q *Query) Source(i int) diag.Source { return q.srcs[i] }
+
+// Len is the number of expressions.
+func (q *Query) Len() int { return len(q.conds) }
+
+// Columns lists the top-level columns the i-th expression reads, named
+// segments followed, in order of first use.
+func (q *Query) Columns(i int) []string { return slices.Clone(q.cols[i]) }
+
 // Standalone reports whether the conditions can be used on the table
 // itself (no window columns needed).
 func (q *Query) Standalone() bool { return len(q.ranks) == 0 }
@@ -149,6 +167,39 @@ func (q *Query) Members(id string) (string, error) {
 	return "SELECT " + col + " FROM " + q.From() + " WHERE " + q.conds[0] + " ORDER BY " + col, nil
 }
 
+// Rows is the query selecting the columns cols (nil: every column of the
+// table) of the first expression's members, ordered by the column order
+// (none: unordered), at most limit rows (limit < 0: all).
+func (q *Query) Rows(cols []string, order string, limit int) (string, error) {
+	sel := "*"
+	if len(q.ranks) > 0 || len(cols) > 0 {
+		quoted := make([]string, len(cols))
+		for i, c := range cols {
+			id, err := q.d.ident(c)
+			if err != nil {
+				return "", &Error{Dialect: q.d.Name(), Construct: "the column name " + c, Reason: err.Error()}
+			}
+			quoted[i] = id
+		}
+		sel = strings.Join(quoted, ", ")
+	}
+	if sel == "" {
+		return "", errors.New("sqlgen: Rows of a ranked query needs the column names")
+	}
+	s := "SELECT " + sel + " FROM " + q.From() + " WHERE " + q.conds[0]
+	if order != "" {
+		col, err := q.d.ident(order)
+		if err != nil {
+			return "", &Error{Dialect: q.d.Name(), Construct: "the id column's name", Reason: err.Error()}
+		}
+		s += " ORDER BY " + col
+	}
+	if limit >= 0 {
+		s += " LIMIT " + strconv.Itoa(limit)
+	}
+	return s, nil
+}
+
 // Count is the query counting the first expression's members.
 func (q *Query) Count() string {
 	return "SELECT count(*) AS " + q.mustIdent("count") + " FROM " + q.From() + " WHERE " + q.conds[0]
@@ -167,6 +218,18 @@ func (q *Query) Sizes() (string, error) {
 		cols = append(cols, "count(CASE WHEN "+cond+" THEN 1 END) AS "+name)
 	}
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + q.From(), nil
+}
+
+// Counts is one query returning, in one pass over the table, the row
+// count and then for each expression its members and the rows where it is
+// UNKNOWN (NULL): columns rows, m0, u0, m1, u1, ….
+func (q *Query) Counts() string {
+	cols := []string{"count(*) AS " + q.mustIdent("rows")}
+	for i, cond := range q.conds {
+		cols = append(cols, "count(CASE WHEN "+cond+" THEN 1 END) AS "+q.mustIdent("m"+strconv.Itoa(i)),
+			"count(CASE WHEN ("+cond+") IS NULL THEN 1 END) AS "+q.mustIdent("u"+strconv.Itoa(i)))
+	}
+	return "SELECT " + strings.Join(cols, ", ") + " FROM " + q.From()
 }
 
 func (q *Query) mustIdent(s string) string {

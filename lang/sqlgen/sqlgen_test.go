@@ -12,6 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/segql/segql/lang/check"
+	"github.com/segql/segql/lang/diag"
+	"github.com/segql/segql/lang/syntax"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -190,4 +192,28 @@ func unescape(c byte) byte {
 		return 0
 	}
 	return c
+}
+
+// TestColumns: a query lists the columns each expression reads, through
+// segments (cached or not) and distribution functions.
+func TestColumns(t *testing.T) {
+	text := "segment adults = age >= 18 and country = \"DE\"\nsegment rich = income > 1 and adults\n"
+	f, err := syntax.ParseFile("defs.seg", text, syntax.Limits{})
+	require.NoError(t, err)
+	defs, errs := check.CheckFiles([]check.Source{{File: f, Src: diag.Source{Name: "defs.seg", Text: text}}}, schema)
+	require.Empty(t, errs)
+	var in []Expr
+	for _, src := range []string{"rich and city = \"x\"", "adults or percent_rank(income) > 0.5", "`select` = 1"} {
+		tree, err := syntax.ParseExpr("", src, syntax.Limits{})
+		require.NoError(t, err)
+		info, err := check.Check(tree, diag.Source{Text: src}, check.Config{Schema: schema, Segments: defs})
+		require.NoError(t, err)
+		in = append(in, Expr{Tree: tree, Info: info, Src: diag.Source{Text: src}})
+	}
+	d, _ := Lookup("duckdb")
+	q, err := Compile(in, d, Options{Now: now, Segments: defs})
+	require.NoError(t, err)
+	require.Equal(t, []string{"income", "age", "country", "city"}, q.Columns(0))
+	require.Equal(t, []string{"age", "country", "income"}, q.Columns(1))
+	require.Equal(t, []string{"select"}, q.Columns(2))
 }
