@@ -21,6 +21,9 @@ type ExportOptions struct {
 	Columns []string
 	Privacy Privacy
 	Mem     memory.Allocator
+	// Sink, when set, receives the batches instead of the file path names
+	// (a warehouse table, written atomically by the sink).
+	Sink func(schema *arrow.Schema, src columnar.BatchSource) error
 }
 
 // ExportReport says what Export wrote.
@@ -40,22 +43,11 @@ func (e *Analyzer) Export(ctx context.Context, res *engine.Result, path string, 
 	if err := e.sameTable("export", res); err != nil {
 		return nil, err
 	}
-	if err := e.guard(opts.Privacy, res.Count()); err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
-	cols, withheld, err := e.exportColumns(opts)
-	if err != nil {
-		return nil, err
-	}
-	idx, schema, err := e.table.Project(cols)
-	if err != nil {
-		return nil, fmt.Errorf("export: %w", err)
-	}
 	mem := opts.Mem
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}
-	src := func(emit func(arrow.RecordBatch) error) error {
+	return e.ExportFrom(ctx, res.Count(), path, opts, func(idx []int, schema *arrow.Schema, emit func(arrow.RecordBatch) error) error {
 		for bi := range res.NumBatches() {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -75,11 +67,35 @@ func (e *Analyzer) Export(ctx context.Context, res *engine.Result, path string, 
 			}
 		}
 		return nil
-	}
-	if err := columnar.WriteStream(path, schema, src, mem); err != nil {
+	})
+}
+
+// ExportFrom is Export for n members whose rows another source supplies
+// (a warehouse): rows emits batches of the chosen columns (idx are their
+// positions in the analyzer's table, schema their schema), one batch at a
+// time. The same privacy rules apply before rows is called.
+func (e *Analyzer) ExportFrom(ctx context.Context, n int, path string, opts ExportOptions, rows func(idx []int, schema *arrow.Schema, emit func(arrow.RecordBatch) error) error) (*ExportReport, error) {
+	if err := e.guard(opts.Privacy, n); err != nil {
 		return nil, fmt.Errorf("export: %w", err)
 	}
-	return &ExportReport{Rows: res.Count(), Columns: cols, Withheld: withheld}, nil
+	cols, withheld, err := e.exportColumns(opts)
+	if err != nil {
+		return nil, err
+	}
+	idx, schema, err := e.table.Project(cols)
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	src := func(emit func(arrow.RecordBatch) error) error { return rows(idx, schema, emit) }
+	if opts.Sink != nil {
+		err = opts.Sink(schema, src)
+	} else {
+		err = columnar.WriteStream(path, schema, src, opts.Mem)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("export: %w", err)
+	}
+	return &ExportReport{Rows: n, Columns: cols, Withheld: withheld}, nil
 }
 
 // exportColumns applies the personal-data rule to the requested columns.

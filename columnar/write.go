@@ -26,7 +26,7 @@ func WriteFile(path string, t *Table, mem memory.Allocator) error {
 	if format == FormatUnknown {
 		return fmt.Errorf("%s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)", path)
 	}
-	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, t.Schema, t.each, mem) })
+	err := atomicfile.Write(path, func(w io.Writer) error { return writeFormat(w, format, t.Schema, t.Each, mem) })
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -56,8 +56,8 @@ func WriteStream(path string, schema *arrow.Schema, src BatchSource, mem memory.
 	return nil
 }
 
-// each is the table's batches as a BatchSource.
-func (t *Table) each(emit func(arrow.RecordBatch) error) error {
+// Each emits the table's batches in order: the table as a BatchSource.
+func (t *Table) Each(emit func(arrow.RecordBatch) error) error {
 	for _, b := range t.Batches {
 		if err := emit(b); err != nil {
 			return err

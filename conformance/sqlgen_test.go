@@ -14,6 +14,7 @@ import (
 
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/testtables"
 	"github.com/segql/segql/lang/gen"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/sqlgen"
@@ -191,4 +192,44 @@ func demoFile(t *testing.T, rows int, seed uint64) (*engine.Engine, string) {
 	require.NoError(t, err)
 	t.Cleanup(loaded.Release)
 	return engine.Open(loaded), path
+}
+
+// TestHostileSQLOnDuckDB: a table whose column names and values are built
+// to break out of quoting, queried with expressions over them: DuckDB
+// returns segql's members for each (none fails, none escapes its
+// literal), and the table is intact afterwards. The same table runs on
+// PostgreSQL in the warehouse package's tests.
+func TestHostileSQLOnDuckDB(t *testing.T) {
+	tbl := testtables.Hostile()
+	path := filepath.Join(t.TempDir(), "hostile.parquet")
+	require.NoError(t, columnar.WriteFile(path, tbl, nil))
+	db, err := sql.Open("duckdb", "")
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(fmt.Sprintf(`CREATE TABLE hostile AS SELECT * FROM read_parquet('%s')`, path))
+	require.NoError(t, err)
+	eng := engine.Open(tbl)
+	d, err := sqlgen.Lookup("duckdb")
+	require.NoError(t, err)
+	nonEmpty := 0
+	for _, src := range testtables.HostileExprs() {
+		q, err := eng.Compile(src, engine.WithNow(anchor))
+		require.NoError(t, err, src)
+		res, err := q.Run(context.Background())
+		require.NoError(t, err)
+		want, err := res.IDs("id", -1)
+		require.NoError(t, err)
+		sq, err := eng.CompileSQL([]engine.SQLExpr{{Src: src}}, d, sqlgen.Options{Now: anchor, Table: []string{"hostile"}})
+		require.NoError(t, err, src)
+		members, err := sq.Members("id")
+		require.NoError(t, err)
+		require.Equal(t, fmt.Sprint(want), fmt.Sprint(sqlIDs(t, db, members)), "%s\n%s", src, members)
+		if len(want) > 0 {
+			nonEmpty++
+		}
+	}
+	require.Greater(t, nonEmpty, len(testtables.HostileExprs())/2)
+	var n int64
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM hostile`).Scan(&n))
+	require.Equal(t, tbl.NumRows(), n)
 }

@@ -32,6 +32,7 @@ type arrowRecord = arrow.RecordBatch
 var commandHelp = map[string]string{
 	".help":     ".help                          this help",
 	".load":     ".load FILE [as NAME]           load a table (Parquet, Arrow, CSV, NDJSON) and switch to it",
+	".connect":  ".connect URL [as NAME]         a PostgreSQL table (postgres://…?table=T): expressions run there",
 	".tables":   ".tables                        list loaded tables (* marks the current one)",
 	".use":      ".use NAME                      switch to a loaded table",
 	".schema":   ".schema [COLUMN]               columns: type, nulls, distinct values, range or top values",
@@ -71,7 +72,12 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 	name, arg, _ := strings.Cut(stmt, " ")
 	arg = strings.TrimSpace(arg)
 	name = strings.ToLower(name)
+	if err := s.inWarehouse(name); err != nil {
+		return "", err
+	}
 	switch name {
+	case ".connect":
+		return s.needArg(arg, name, func() (string, error) { return s.connect(ctx, arg) })
 	case ".help":
 		return helpText(), nil
 	case ".quit", ".exit":
@@ -172,6 +178,10 @@ func (s *Session) listTables() string {
 		if t == s.cur {
 			mark = "*"
 		}
+		if t.remote != nil {
+			fmt.Fprintf(&b, "%s %s  in PostgreSQL (%s)\n", mark, t.name, t.remote)
+			continue
+		}
 		fmt.Fprintf(&b, "%s %s  %s rows\n", mark, t.name, output.Thousands(int(t.t.NumRows())))
 	}
 	return b.String()
@@ -182,6 +192,9 @@ func (s *Session) useTable(name string) (string, error) {
 	for _, t := range s.tables {
 		if t.name == name {
 			s.use(t)
+			if t.remote != nil {
+				return fmt.Sprintf("using %s (in PostgreSQL)\n", name), nil
+			}
 			return fmt.Sprintf("using %s (%s rows)\n", name, output.Thousands(int(t.t.NumRows()))), nil
 		}
 		names = append(names, t.name)
@@ -194,6 +207,9 @@ func (s *Session) useTable(name string) (string, error) {
 }
 
 func (s *Session) schema(col string) (string, error) {
+	if s.cur.remote != nil {
+		return s.remoteSchema(col)
+	}
 	t := s.cur.t
 	rows := [][]string{{"column", "type", "nulls", "distinct", "range or top values"}}
 	found := false
@@ -258,6 +274,13 @@ func (s *Session) defineNow(stmt string, seg *ast.Segment) (string, error) {
 		return "", err
 	}
 	s.putDef(d)
+	if s.cur.remote != nil {
+		_, _, summary, err := s.remoteSize(context.Background(), "`"+strings.ReplaceAll(d.name, "`", "``")+"`")
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("segment %s defined: %s", d.name, summary), nil
+	}
 	q, err := s.cat.Compile(d.name, engine.WithNow(s.now()))
 	if err != nil {
 		return "", err

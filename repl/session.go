@@ -19,6 +19,7 @@ import (
 	"github.com/segql/segql/lang/diag"
 	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/syntax"
+	"github.com/segql/segql/warehouse"
 )
 
 // Options configure a session.
@@ -52,9 +53,20 @@ type Session struct {
 
 type namedTable struct {
 	name string
-	t    *columnar.Table
+	t    *columnar.Table // schema only (no rows) for a connected table
 	eng  *engine.Engine
 	an   *analytics.Analyzer
+	// remote is the PostgreSQL table of .connect, where expressions run;
+	// nil for tables in memory.
+	remote *warehouse.Source
+}
+
+// release frees the table's memory or closes its connection.
+func (nt *namedTable) release() {
+	nt.t.Release()
+	if nt.remote != nil {
+		nt.remote.Close(context.Background())
+	}
 }
 
 // definition is a segment defined in the session.
@@ -76,10 +88,16 @@ func New(name string, t *columnar.Table, opts Options) *Session {
 
 func (s *Session) addTable(name string, t *columnar.Table) {
 	eng := engine.Open(t)
-	nt := &namedTable{name: name, t: t, eng: eng, an: analytics.New(eng)}
+	s.putTable(&namedTable{name: name, t: t, eng: eng, an: analytics.New(eng)})
+}
+
+// putTable adds nt, replacing (and releasing) a table of the same name,
+// and switches to it.
+func (s *Session) putTable(nt *namedTable) {
+	name := nt.name
 	for i, old := range s.tables {
 		if old.name == name {
-			old.t.Release()
+			old.release()
 			s.tables[i] = nt
 			s.use(nt)
 			return
@@ -105,7 +123,7 @@ func (s *Session) use(nt *namedTable) {
 // there).
 func (s *Session) Close() error {
 	for _, t := range s.tables {
-		t.t.Release()
+		t.release()
 	}
 	s.tables = nil
 	if s.outFile == nil {
@@ -121,6 +139,9 @@ func (s *Session) Done() bool { return s.quit }
 
 // Banner introduces the session.
 func (s *Session) Banner() string {
+	if s.cur.remote != nil {
+		return fmt.Sprintf("segql — table %s in PostgreSQL (%s), %d columns. Type a segment, or .help.\n", s.cur.name, s.cur.remote, s.cur.t.Schema.NumFields())
+	}
 	return fmt.Sprintf("segql — table %s, %s rows, %d columns. Type a segment, or .help.\n",
 		s.cur.name, output.Thousands(int(s.cur.t.NumRows())), s.cur.t.Schema.NumFields())
 }
@@ -191,6 +212,9 @@ func (s *Session) run(ctx context.Context, src string) (*engine.Query, *engine.R
 
 // evaluate runs an expression and renders it in mode.
 func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error) {
+	if s.cur.remote != nil {
+		return s.evaluateRemote(ctx, src, mode)
+	}
 	q, res, err := s.run(ctx, src)
 	if err != nil {
 		return "", err

@@ -15,6 +15,7 @@ import (
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
+	"github.com/segql/segql/warehouse"
 )
 
 // defaultMinSize is the CLI's k-anonymity threshold (the library's is 0).
@@ -464,15 +465,42 @@ func (e *env) export(args []string) int {
 		fmt.Fprintln(e.stderr, "segql export: name the file to write with -o (for example -o members.parquet)")
 		return 2
 	}
-	return e.withSegment("export", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
-		rep, err := w.an.Export(ctx, res, out, analytics.ExportOptions{Columns: cols, Privacy: a.privacy()})
-		if err != nil {
-			return e.fail("export", err)
-		}
-		fmt.Fprintf(e.stderr, "wrote %s members (%d columns) to %s\n", output.Thousands(rep.Rows), len(rep.Columns), out)
-		if len(rep.Withheld) > 0 {
-			fmt.Fprintf(e.stderr, "left out personal data: %s (--allow-pii to include)\n", strings.Join(rep.Withheld, ", "))
-		}
-		return 0
+	src := strings.Join(pos, " ")
+	if url, ok, err := a.remoteURL(); err != nil {
+		fmt.Fprintln(e.stderr, "segql export:", err)
+		return 2
+	} else if ok {
+		return e.exportRemote(url, a, src, out, cols)
+	}
+	return e.withSegment("export", a, src, func(ctx context.Context, w *workspace, res *engine.Result) int {
+		rep, err := w.an.Export(ctx, res, out, e.exportOptions(ctx, a, cols, out))
+		return e.reportExport(rep, err, out)
 	})
+}
+
+// exportOptions are the options of an export to out: a file, or a new
+// PostgreSQL table when out is a postgres:// URL.
+func (e *env) exportOptions(ctx context.Context, a *analyticsFlags, cols []string, out string) analytics.ExportOptions {
+	opts := analytics.ExportOptions{Columns: cols, Privacy: a.privacy()}
+	if warehouse.IsURL(out) {
+		opts.Sink = func(schema *arrow.Schema, src columnar.BatchSource) error {
+			_, err := warehouse.Upload(ctx, out, schema, src)
+			return err
+		}
+	}
+	return opts
+}
+
+func (e *env) reportExport(rep *analytics.ExportReport, err error, out string) int {
+	if err != nil {
+		return e.fail("export", err)
+	}
+	if warehouse.IsURL(out) {
+		out = warehouse.Redact(out)
+	}
+	fmt.Fprintf(e.stderr, "wrote %s members (%d columns) to %s\n", output.Thousands(rep.Rows), len(rep.Columns), out)
+	if len(rep.Withheld) > 0 {
+		fmt.Fprintf(e.stderr, "left out personal data: %s (--allow-pii to include)\n", strings.Join(rep.Withheld, ", "))
+	}
+	return 0
 }

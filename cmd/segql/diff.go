@@ -110,6 +110,12 @@ func (e *env) diffInputs(rev string, pos []string) (catalog.File, catalog.File, 
 }
 
 func (e *env) computeDiff(d *dataFlags, oldFile, newFile catalog.File, samples int) ([]segmentChange, int) {
+	if url, ok, err := d.remoteURL(); err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		return nil, 2
+	} else if ok {
+		return e.diffRemote(url, d, oldFile, newFile, samples)
+	}
 	ctx := context.Background()
 	now, err := d.nowTime()
 	if err != nil {

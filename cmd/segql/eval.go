@@ -86,6 +86,12 @@ func (e *env) expression(arg string) (string, error) {
 
 func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analytics.Privacy) int {
 	d := &cf.dataFlags
+	if url, ok, err := d.remoteURL(); err != nil {
+		fmt.Fprintln(e.stderr, "segql eval:", err)
+		return 2
+	} else if ok {
+		return e.evalRemote(url, cf, src, format, limit, pv)
+	}
 	ctx, stop := e.signalContext()
 	defer stop()
 	now, err := d.nowTime()

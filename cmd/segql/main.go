@@ -75,7 +75,7 @@ Usage:
   segql [repl] [--data FILE]... [--bail]      the interactive shell (statements from a pipe run as a script)
   segql eval [--data FILE]... [--id COLUMN] [--now RFC3339] [--defs PATH]... [-o FORMAT] EXPR
   segql fmt [-l] [-w] [-d] [--check] PATH...
-  segql check [--data FILE | --schema FILE] [--json] PATH...
+  segql check [--data FILE|URL | --schema FILE] [--dialect D,...] [--json] PATH...
   segql schema --data FILE                      the table's columns as a schema file for check --schema
   segql sizes --defs PATH... [--data FILE]
   segql sql [--dialect D] [--table T] [-o ids|count|sizes|where] EXPR|NAME...   the same segment as warehouse SQL
@@ -84,7 +84,7 @@ Usage:
   segql overlap [flags] A B [C ...]             how segments intersect
   segql cluster --k K|auto --features A,B [--save FILE]
   segql split EXPR|NAME --arms control:50,treatment:50 --salt S [--save FILE]
-  segql export EXPR|NAME -o FILE [--columns A,B] [--allow-pii]
+  segql export EXPR|NAME -o FILE|URL [--columns A,B] [--allow-pii]   (URL: a new PostgreSQL table)
   segql gen [--rows N] [--seed S] -o FILE
   segql version
 
@@ -94,6 +94,8 @@ privacy: --min-size (default 10) hides smaller segments and cells, --redact
 names personal-data columns, --allow-pii shows them.
 
 Without --data, segql uses its built-in demo table of 1,000,000 users.
+--data postgres://user@host:5432/db?table=T runs eval, sizes, diff, export
+and the shell in that PostgreSQL table (the server selects the members).
 Run "segql COMMAND --help" for a command's flags.
 
 Example:

@@ -39,18 +39,12 @@ func (e *env) repl(args []string) int {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return 2
 	}
-	tbl, err := d.load(context.Background())
-	if err != nil {
-		fmt.Fprintln(e.stderr, "segql:", err)
-		return 1
-	}
-	name := "users"
-	if len(d.data) > 0 {
-		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
-	}
-	s := repl.New(name, tbl, repl.Options{Now: now, IDColumn: d.id})
 	ctx := e.context()
-	code := e.openShellDefs(ctx, s, defs)
+	s, code := e.newSession(ctx, &d, repl.Options{Now: now, IDColumn: d.id})
+	if s == nil {
+		return code
+	}
+	code = e.openShellDefs(ctx, s, defs)
 	if code == 0 {
 		code = e.runShell(ctx, s, commands, files, !*noInit, *bail)
 	}
@@ -59,6 +53,34 @@ func (e *env) repl(args []string) int {
 		code = 1
 	}
 	return code
+}
+
+// newSession opens the shell on the table of --data: a file (loaded),
+// a PostgreSQL table (connected), or the demo table.
+func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (*repl.Session, int) {
+	url, remote, err := d.remoteURL()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return nil, 2
+	}
+	if remote {
+		s, err := repl.NewConnected(ctx, url, opts)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return nil, 1
+		}
+		return s, 0
+	}
+	tbl, err := d.load(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return nil, 1
+	}
+	name := "users"
+	if len(d.data) > 0 {
+		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
+	}
+	return repl.New(name, tbl, opts), 0
 }
 
 // interactive reports whether both standard input and output are terminals.

@@ -66,6 +66,12 @@ func (e *env) sizes(args []string) int {
 		fs.Usage()
 		return 2
 	}
+	if url, ok, err := c.remoteURL(); err != nil {
+		fmt.Fprintln(e.stderr, "segql sizes:", err)
+		return 2
+	} else if ok {
+		return e.sizesRemote(url, &c, *format)
+	}
 	ctx, stop := e.signalContext()
 	defer stop()
 	now, err := c.nowTime()
@@ -105,19 +111,27 @@ func (e *env) sizes(args []string) int {
 	return 0
 }
 
+// sizeRow is one segment in sizes -o json.
+type sizeRow struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	Members     int      `json:"members"`
+	Unknown     int      `json:"unknown"`
+	Total       int      `json:"total"`
+	Deps        []string `json:"depends_on"`
+	Expr        string   `json:"expression"`
+}
+
 func (e *env) sizesJSON(sizes []catalog.Size) int {
-	type row struct {
-		Name        string   `json:"name"`
-		Description string   `json:"description"`
-		Members     int      `json:"members"`
-		Unknown     int      `json:"unknown"`
-		Total       int      `json:"total"`
-		Deps        []string `json:"depends_on"`
-		Expr        string   `json:"expression"`
-	}
-	out := make([]row, len(sizes))
+	out := make([]sizeRow, len(sizes))
 	for i, s := range sizes {
-		out[i] = row{s.Name, s.Description, s.Result.Count(), s.Result.Unknown(), s.Result.Total(), s.Deps, s.Expr}
+		out[i] = sizeRow{s.Name, s.Description, s.Result.Count(), s.Result.Unknown(), s.Result.Total(), s.Deps, s.Expr}
+	}
+	return e.writeSizes(out)
+}
+
+func (e *env) writeSizes(out []sizeRow) int {
+	for i := range out {
 		if out[i].Deps == nil {
 			out[i].Deps = []string{}
 		}

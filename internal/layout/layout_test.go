@@ -40,6 +40,7 @@ func deps(t *testing.T, pattern string, direct bool) map[string][]string {
 func TestImportDirections(t *testing.T) {
 	const eng = module + "/engine/internal/"
 	ui := []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}
+	const pgx = "github.com/jackc/pgx"
 	rules := []struct {
 		pattern   string
 		forbidden []string
@@ -67,6 +68,15 @@ func TestImportDirections(t *testing.T) {
 		{module + "/repl/...", []string{module + "/engine/internal"}, true},
 		{module + "/cmd/...", []string{module + "/engine/internal"}, true},
 		{module + "/internal/output", ui, false},
+		// The PostgreSQL driver stays in the warehouse package; the
+		// warehouse runs segments, it does not analyse them.
+		{module + "/warehouse/...", append([]string{module + "/catalog", module + "/analytics"}, ui...), false},
+		{module + "/warehouse/...", []string{module + "/engine/internal"}, true},
+		{module + "/lang/...", []string{pgx}, false},
+		{module + "/columnar/...", []string{pgx}, false},
+		{module + "/engine/...", []string{pgx}, false},
+		{module + "/catalog/...", []string{pgx}, false},
+		{module + "/analytics/...", []string{pgx}, false},
 	}
 	for _, r := range rules {
 		for pkg, ds := range deps(t, r.pattern, r.direct) {
