@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 
@@ -12,6 +16,8 @@ import (
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/lang/diag"
+	"github.com/segql/segql/lang/sqlgen"
+	"github.com/segql/segql/warehouse"
 )
 
 func (e *env) check(args []string) int {
@@ -20,8 +26,10 @@ func (e *env) check(args []string) int {
 	data := fs.String("data", "", "check against this data file's schema (read from its metadata, rows not loaded)")
 	schema := fs.String("schema", "", "a data file, or a schema file (NAME"+columnar.SchemaFileSuffix+", from segql schema)")
 	asJSON := fs.Bool("json", false, "print diagnostics as a JSON array (for CI annotations)")
+	var dialects commaList
+	fs.Var(&dialects, "dialect", "also report what these SQL dialects cannot run (comma-separated, or all): "+strings.Join(sqlgen.Names(), ", "))
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, "Usage: segql check [--data FILE | --schema FILE] [--json] PATH...\n\nParses and type-checks every definition against the table's schema (default: the demo table's,\nsaid on stderr). Prints file:line:col: message lines; exits 1 on any error.\n\nFlags:\n")
+		fmt.Fprint(e.stderr, "Usage: segql check [--data FILE|URL | --schema FILE] [--dialect D,...] [--json] PATH...\n\nParses and type-checks every definition against the table's schema (default: the demo table's,\nsaid on stderr); with --dialect, also compiles each to those SQL dialects and reports\nthe constructs one cannot run. Prints file:line:col: message lines; exits 1 on any error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	paths, err := parseArgs(fs, args)
@@ -35,8 +43,18 @@ func (e *env) check(args []string) int {
 	if *schema == "" {
 		schema = data
 	}
+	ds, err := lookupDialects(dialects)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql check:", err)
+		return 2
+	}
 	s := columnar.DemoSchema
-	if *schema != "" {
+	if warehouse.IsURL(*schema) {
+		if s, err = remoteSchema(e.context(), *schema); err != nil {
+			fmt.Fprintln(e.stderr, "segql check:", err)
+			return 1
+		}
+	} else if *schema != "" {
 		if s, err = columnar.ReadSchema(*schema); err != nil {
 			fmt.Fprintln(e.stderr, "segql check:", err)
 			return 1
@@ -49,7 +67,86 @@ func (e *env) check(args []string) int {
 		fmt.Fprintln(e.stderr, "segql check:", err)
 		return 1
 	}
-	return e.report(checkFiles(s, files), *asJSON)
+	found := checkFiles(s, files)
+	if !hasErrors(found) {
+		found = append(found, dialectFindings(s, files, ds)...)
+	}
+	return e.report(found, *asJSON)
+}
+
+func hasErrors(fs []finding) bool {
+	for _, f := range fs {
+		if f.Severity == "error" {
+			return true
+		}
+	}
+	return false
+}
+
+// lookupDialects resolves --dialect names ("all": every dialect).
+func lookupDialects(names []string) ([]sqlgen.Dialect, error) {
+	if slices.Contains(names, "all") {
+		names = sqlgen.Names()
+	}
+	var out []sqlgen.Dialect
+	for _, n := range names {
+		d, err := sqlgen.Lookup(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// remoteSchema reads a PostgreSQL table's schema as segql sees it.
+func remoteSchema(ctx context.Context, url string) (*arrow.Schema, error) {
+	src, err := warehouse.Open(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close(context.Background())
+	return src.Schema(), nil
+}
+
+// dialectFindings compiles every definition for each dialect and reports
+// each construct one cannot express, once, where it is written.
+func dialectFindings(s *arrow.Schema, files []catalog.File, ds []sqlgen.Dialect) []finding {
+	if len(ds) == 0 {
+		return nil
+	}
+	eng := engine.OpenSchema(s)
+	cat, err := catalog.Load(eng, files)
+	if err != nil {
+		return nil // reported by checkFiles
+	}
+	var out []finding
+	seen := map[string]bool{}
+	for _, d := range ds {
+		for _, def := range cat.Definitions() {
+			_, err := eng.CompileSQL(sqlItems(cat, []string{def.Name}), d, sqlgen.Options{Segments: cat.Checked()})
+			f, ok := dialectFinding(err)
+			if key := fmt.Sprint(f); ok && !seen[key] {
+				seen[key] = true
+				out = append(out, f)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b finding) int {
+		return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line), cmp.Compare(a.Column, b.Column))
+	})
+	return out
+}
+
+// dialectFinding is a *sqlgen.Error as a finding at its position.
+func dialectFinding(err error) (finding, bool) {
+	var se *sqlgen.Error
+	if !errors.As(err, &se) {
+		return finding{}, false
+	}
+	line, col := se.Src.LineCol(se.Span.Pos)
+	msg := fmt.Sprintf("%s cannot be expressed in %s SQL", se.Construct, se.Dialect)
+	return finding{File: se.Src.Name, Line: line, Column: col, Severity: "error", Message: msg, Hint: se.Reason}, true
 }
 
 // finding is one diagnostic for output.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -56,4 +58,28 @@ func TestSQLCommand(t *testing.T) {
 	_, errOut, code = segql(t, "", "sql", "agee > 3")
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, `did you mean "age"?`)
+}
+
+// TestCheckDialect: check --dialect reports, at its position, each
+// construct a dialect cannot run, once, even when several segments use
+// it; without such constructs it passes.
+func TestCheckDialect(t *testing.T) {
+	out, errOut, code := segql(t, "", "check", "--dialect", "all", "../../examples")
+	require.Equal(t, 0, code, errOut+out)
+	require.Empty(t, out)
+
+	path := filepath.Join(t.TempDir(), "d.seg")
+	require.NoError(t, os.WriteFile(path, []byte("segment m = city matches \"^M\"\nsegment n = m and income % 2.5 > 1\nsegment o = m or n\n"), 0o644))
+	out, _, code = segql(t, "", "check", "--dialect", "snowflake,bigquery,postgres", path)
+	require.Equal(t, 1, code)
+	require.Equal(t, path+":1:26: matches cannot be expressed in snowflake SQL (Snowflake's POSIX regular expressions cannot spell every RE2 pattern exactly (no lookaround, no code-point escapes))\n"+
+		path+":2:19: % on floating-point numbers cannot be expressed in bigquery SQL (BigQuery's MOD takes integers and NUMERIC only)\n", out)
+
+	out, _, code = segql(t, "", "check", "--dialect", "postgres", "--json", path)
+	require.Equal(t, 0, code)
+	require.Equal(t, "[]\n", out)
+
+	_, errOut, code = segql(t, "", "check", "--dialect", "oracle", path)
+	require.Equal(t, 2, code)
+	require.Contains(t, errOut, `unknown SQL dialect "oracle"`)
 }
