@@ -12,6 +12,12 @@
 // runs the expressions whose names match. It ends with one line:
 //
 //	geomean segql/duckdb = 0.078 (38 expressions), worst = 0.402 (weighted sum)
+//
+// With -warehouse postgres://…, it measures instead the sizes of the
+// example segments (examples/*.seg) in segql, and as the one query segql
+// generates in DuckDB and in that PostgreSQL server:
+//
+//	cd bench && go run . -rows 1000000 -runs 3 -warehouse "$SEGQL_POSTGRES_URL"
 package main
 
 import (
@@ -126,7 +132,15 @@ func main() {
 	runs := flag.Int("runs", 7, "timed runs per measurement (the median is reported)")
 	sample := flag.Int("expr-sample", 1_000_000, "rows expr-lang evaluates (its time is extrapolated)")
 	only := flag.String("only", "", "run only the expressions whose name matches this regular expression")
+	pg := flag.String("warehouse", "", "instead: sizes of the example segments in segql, DuckDB and this PostgreSQL server (postgres://…)")
 	flag.Parse()
+	if *pg != "" {
+		if err := runWarehouse(*rows, *runs, *pg); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *only != "" {
 		re, err := regexp.Compile(*only)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/segql/segql/internal/pgtest"
 )
 
 // TestCasesAreTheCorpus: every expression the bench program runs, except
@@ -30,5 +32,15 @@ func TestCasesAreTheCorpus(t *testing.T) {
 	}
 	if len(corpus) < len(cases)-len(named) {
 		t.Errorf("the corpus has %d expressions, the bench %d", len(corpus), len(cases))
+	}
+}
+
+// TestWarehouseSizesAgree runs -warehouse small: segql, DuckDB and
+// PostgreSQL must agree on every example segment's size (runWarehouse
+// fails otherwise). Skipped without SEGQL_POSTGRES_URL, unless
+// SEGQL_REQUIRE_POSTGRES is set (CI).
+func TestWarehouseSizesAgree(t *testing.T) {
+	if err := runWarehouse(5000, 1, pgtest.URL(t)); err != nil {
+		t.Fatal(err)
 	}
 }
