@@ -3,6 +3,8 @@ package conformance
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/testtables"
@@ -232,4 +235,72 @@ func TestHostileSQLOnDuckDB(t *testing.T) {
 	var n int64
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM hostile`).Scan(&n))
 	require.Equal(t, tbl.NumRows(), n)
+}
+
+// TestWriteSQLForParsers writes, when SEGQL_SQL_DUMP names a directory,
+// for each dialect (a JSON array per dialect, NAME.json) the members
+// query of every corpus expression, a count query, and the sizes and
+// counts queries of the example segments, for .ci/sqlparse to parse with
+// real parsers of dialects that cannot run here. Expressions a dialect
+// cannot express are left out (their errors are tested elsewhere).
+func TestWriteSQLForParsers(t *testing.T) {
+	dir := os.Getenv("SEGQL_SQL_DUMP")
+	if dir == "" {
+		t.Skip("SEGQL_SQL_DUMP is not set")
+	}
+	n := 3000
+	if v, err := strconv.Atoi(os.Getenv("SEGQL_SQL_CORPUS")); err == nil {
+		n = v
+	}
+	eng, _ := demoFile(t, 1000, 11)
+	corpus := sqlCorpus(t, eng, n, 7)
+	examples, cat := exampleCatalog(t, eng)
+	for _, name := range sqlgen.Names() {
+		d, err := sqlgen.Lookup(name)
+		require.NoError(t, err)
+		var stmts []string
+		for _, src := range corpus {
+			q, err := eng.CompileSQL([]engine.SQLExpr{{Src: src}}, d, sqlgen.Options{Now: anchor})
+			if errors.Is(err, sqlgen.ErrUnsupported) {
+				continue
+			}
+			require.NoError(t, err, src)
+			members, err := q.Members("user_id")
+			require.NoError(t, err)
+			if len(stmts) == 0 {
+				stmts = append(stmts, q.Count())
+			}
+			stmts = append(stmts, members)
+		}
+		if q, err := eng.CompileSQL(examples, d, sqlgen.Options{Now: anchor, Segments: cat.Checked()}); !errors.Is(err, sqlgen.ErrUnsupported) {
+			require.NoError(t, err)
+			sizes, err := q.Sizes()
+			require.NoError(t, err)
+			stmts = append(stmts, sizes, q.Counts())
+		}
+		b, err := json.Marshal(stmts)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".json"), b, 0o644))
+		t.Logf("%s: %d statements", name, len(stmts))
+	}
+}
+
+// exampleCatalog is the catalog of examples/*.seg and a reference to
+// each of its segments, to compile together.
+func exampleCatalog(t *testing.T, eng *engine.Engine) ([]engine.SQLExpr, *catalog.Catalog) {
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.seg"))
+	require.NoError(t, err)
+	var files []catalog.File
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		require.NoError(t, err)
+		files = append(files, catalog.File{Name: p, Text: string(b)})
+	}
+	cat, err := catalog.Load(eng, files)
+	require.NoError(t, err)
+	var out []engine.SQLExpr
+	for _, d := range cat.Definitions() {
+		out = append(out, engine.SQLExpr{Name: d.Name, Src: "`" + d.Name + "`"})
+	}
+	return out, cat
 }
