@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,11 +203,20 @@ func privacyHint(err error) string {
 	return ""
 }
 
+// writeJSON writes v as indented JSON (with <, > and & as themselves: the
+// output is read by people and programs, not embedded in HTML). A value
+// JSON cannot hold is an error said here; a failed write fails the
+// command and is said once, by the checked standard output.
 func (e *env) writeJSON(v any) int {
-	enc := json.NewEncoder(e.stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
+		return 1
+	}
+	if _, err := e.stdout.Write(b.Bytes()); err != nil {
 		return 1
 	}
 	return 0

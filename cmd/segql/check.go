@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -197,9 +196,7 @@ func (e *env) report(fs []finding, asJSON bool) int {
 		if fs == nil {
 			fs = []finding{}
 		}
-		b, _ := json.MarshalIndent(fs, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
-		return code
+		return max(code, e.writeJSON(fs))
 	}
 	for _, f := range fs {
 		msg := f.Message

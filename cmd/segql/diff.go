@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -68,9 +67,7 @@ func (e *env) diff(args []string) int {
 		if changes == nil {
 			changes = []segmentChange{}
 		}
-		b, _ := json.MarshalIndent(changes, "", "  ")
-		fmt.Fprintln(e.stdout, string(b))
-		return 0
+		return e.writeJSON(changes)
 	}
 	printChanges(e, changes)
 	return 0

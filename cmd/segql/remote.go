@@ -58,6 +58,11 @@ func (e *env) openRemote(ctx context.Context, url string, c *catalogFlags) (*rem
 	r := &remote{src: src, now: now, id: src.IDColumn()}
 	if c.id != "" {
 		r.id = c.id
+		if _, err := r.needID(); err != nil {
+			src.Close(context.Background())
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return nil, false
+		}
 	}
 	var files []catalog.File
 	if len(c.defs) > 0 {

@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/segql/segql/catalog"
@@ -136,7 +134,5 @@ func (e *env) writeSizes(out []sizeRow) int {
 			out[i].Deps = []string{}
 		}
 	}
-	b, _ := json.MarshalIndent(out, "", "  ")
-	fmt.Fprintln(e.stdout, strings.TrimSpace(string(b)))
-	return 0
+	return e.writeJSON(out)
 }

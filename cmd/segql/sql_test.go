@@ -83,3 +83,12 @@ func TestCheckDialect(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, `unknown SQL dialect "oracle"`)
 }
+
+// TestJSONKeepsOperators: JSON output writes expressions as they read
+// (>= not \u003e=).
+func TestJSONKeepsOperators(t *testing.T) {
+	out, errOut, code := segql(t, "", "sizes", "--defs", "../../examples", "-o", "json", "--demo-rows", "1000")
+	require.Equal(t, 0, code, errOut)
+	require.Contains(t, out, `"expression": "purchases_30d >= 4"`)
+	require.NotContains(t, out, `\u003e`)
+}
