@@ -70,7 +70,7 @@ func TestCatalogErrors(t *testing.T) {
 		{[]File{{"c.seg", "segment a = b\nsegment b = c and age > 1\nsegment c = a\n"}},
 			"c.seg:1:13: reference cycle: a -> b -> c -> a"},
 		{[]File{{"d.seg", "segment adults = age > 17\nsegment x = adult and age < 30\n"}},
-			"d.seg:2:13: unknown column \"adult\"\n    segment x = adult and age < 30\n                ^^^^^\n    did you mean \"adults\"?"},
+			"d.seg:2:13: unknown name \"adult\": neither a column nor a segment\n    segment x = adult and age < 30\n                ^^^^^\n    did you mean segment \"adults\"?"},
 		{[]File{{"e.seg", "segment age = age > 1\n"}}, "e.seg:1:9: segment \"age\" has the name of a column"},
 		{[]File{{"f.seg", "age > 1\n"}}, "f.seg:1:1: expected a definition: segment NAME = expression"},
 		{[]File{{"g.seg", "segment s = age >\nsegment t = city = 1\n"}}, "g.seg:1:18: unexpected end of input"},

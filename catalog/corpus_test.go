@@ -81,7 +81,7 @@ func TestInvalidCorpus(t *testing.T) {
 		`segment "adults" is defined twice`,
 		"mismatched types float64 and string",
 		`unknown function "lenght"`,
-		`unknown column "buyer"`,
+		`unknown name "buyer": neither a column nor a segment`,
 	} {
 		require.Contains(t, msg, want)
 	}

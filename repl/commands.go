@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -37,7 +38,7 @@ var commandHelp = map[string]string{
 	".use":      ".use NAME                      switch to a loaded table",
 	".schema":   ".schema [COLUMN]               columns: type, nulls, distinct values, range or top values",
 	".segments": ".segments                      segments defined in this session",
-	".open":     ".open FILE.seg                 define the segments of a file",
+	".open":     ".open FILE.seg|DIR             define the segments of a file, or of every .seg file under a directory",
 	".read":     ".read FILE                     run the statements of a file (stops at the first error)",
 	".save":     ".save FILE.seg                 write this session's segments, formatted",
 	".count":    ".count EXPR                    just the size of a segment",
@@ -369,23 +370,68 @@ func (s *Session) listSegments() string {
 }
 
 func (s *Session) openDefs(ctx context.Context, path string) (string, error) {
-	atomicfile.Protect(path, atomicfile.Definitions)
-	text, err := textfile.Read(ctx, path, syntax.MaxFileSource)
+	paths, err := segPaths(path)
 	if err != nil {
 		return "", err
 	}
-	f, err := syntax.ParseFile(path, string(text), syntax.Limits{})
-	if err != nil {
-		return "", err
+	var more []definition
+	for _, p := range paths {
+		defs, err := readSegFile(ctx, p)
+		if err != nil {
+			return "", err
+		}
+		more = append(more, defs...)
 	}
-	more := make([]definition, 0, len(f.Segments))
-	for _, seg := range f.Segments {
-		more = append(more, definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()})
-	}
+	// One check of the whole set: definitions reference each other across
+	// the files in any order.
 	if err := s.setDefs(withDefs(s.defs, more)); err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d segments from %s\n", len(f.Segments), path), nil
+	if len(paths) == 1 && paths[0] == path {
+		return fmt.Sprintf("%d segments from %s\n", len(more), path), nil
+	}
+	return fmt.Sprintf("%d segments from %d files in %s\n", len(more), len(paths), path), nil
+}
+
+// segPaths is path itself, or the .seg files under a directory, sorted.
+func segPaths(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".seg") {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("no .seg files in %s", path)
+	}
+	sort.Strings(out)
+	return out, err
+}
+
+// readSegFile parses one .seg file into definitions.
+func readSegFile(ctx context.Context, path string) ([]definition, error) {
+	atomicfile.Protect(path, atomicfile.Definitions)
+	text, err := textfile.Read(ctx, path, syntax.MaxFileSource)
+	if err != nil {
+		return nil, err
+	}
+	f, err := syntax.ParseFile(path, string(text), syntax.Limits{})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]definition, 0, len(f.Segments))
+	for _, seg := range f.Segments {
+		out = append(out, definition{name: seg.Name, expr: printer.Expr(seg.Expr), doc: seg.Description()})
+	}
+	return out, nil
 }
 
 // saveDefs writes the session's segments canonically, atomically.

@@ -121,9 +121,9 @@ func TestForwardReferencesInScripts(t *testing.T) {
 	require.Equal(t, 1, failed, errs.String())
 	require.Contains(t, out.String(), "segment a waits for b (defined later)")
 	require.Regexp(t, `segment b defined: [\d,]+ members[^\n]*\nsegment a defined: `, out.String())
-	require.Contains(t, errs.String(), "segment c: 1:13: unknown column \"nope\"")
+	require.Contains(t, errs.String(), "segment c: 1:13: unknown name \"nope\": neither a column nor a segment")
 	require.Len(t, s.defs, 2)
 
 	_, err := s.Execute(context.Background(), "segment d = later > 1") // typed: no waiting
-	require.ErrorContains(t, err, `unknown column "later"`)
+	require.ErrorContains(t, err, `unknown name "later": neither a column nor a segment`)
 }

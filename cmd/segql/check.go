@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -24,11 +26,15 @@ func (e *env) check(args []string) int {
 	fs.SetOutput(e.stderr)
 	data := fs.String("data", "", "check against this data file's schema (read from its metadata, rows not loaded)")
 	schema := fs.String("schema", "", "a data file, or a schema file (NAME"+columnar.SchemaFileSuffix+", from segql schema)")
-	asJSON := fs.Bool("json", false, "print diagnostics as a JSON array (for CI annotations)")
+	format := new(string)
+	choiceVar(fs, format, "format", "text", "output: text (file:line:col: message), json, or github (annotations for GitHub Actions)", "text", "json", "github")
+	asJSON := fs.Bool("json", false, "the same as --format json")
+	var defs stringList
+	fs.Var(&defs, "defs", "more definitions the checked files may reference (a .seg file or a directory; repeat for several)")
 	var dialects commaList
 	fs.Var(&dialects, "dialect", "also report what these SQL dialects cannot run (comma-separated, or all): "+strings.Join(sqlgen.Names(), ", "))
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, "Usage: segql check [--data FILE|URL | --schema FILE] [--dialect D,...] [--json] PATH...\n\nParses and type-checks every definition against the table's schema (default: the demo table's,\nsaid on stderr); with --dialect, also compiles each to those SQL dialects and reports\nthe constructs one cannot run. Prints file:line:col: message lines; exits 1 on any error.\n\nFlags:\n")
+		fmt.Fprint(e.stderr, "Usage: segql check [--data FILE|URL | --schema FILE] [--defs PATH]... [--dialect D,...] [--format F] PATH...\n\nParses and type-checks every definition against the table's schema (default: the demo table's,\nsaid on stderr). A file is checked with the other .seg files of its directory (and --defs),\nso references between files resolve. With --dialect, also compiles each definition to those\nSQL dialects and reports the constructs one cannot run. Prints file:line:col: message lines;\nexits 1 on any error.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	paths, err := parseArgs(fs, args)
@@ -61,16 +67,37 @@ func (e *env) check(args []string) int {
 	} else {
 		fmt.Fprintln(e.stderr, "segql check: checked against the built-in demo table's schema (--data FILE or --schema FILE"+columnar.SchemaFileSuffix+" for yours)")
 	}
-	files, err := readDefs(e.context(), paths)
+	files, named, err := readDefSet(e.context(), paths, defs)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql check:", err)
 		return 1
 	}
-	found := checkFiles(s, files)
+	found := checkSet(s, files, named)
 	if !hasErrors(found) {
 		found = append(found, dialectFindings(s, files, ds)...)
 	}
-	return e.report(found, *asJSON)
+	if *asJSON {
+		*format = "json"
+	}
+	return e.report(found, *format)
+}
+
+// checkSet checks files together and returns the findings in the named
+// ones. A context file with errors of its own is left out and the set
+// checked again, so its errors neither hide the named files' warnings
+// nor fail their check.
+func checkSet(s *arrow.Schema, files []catalog.File, named map[string]bool) []finding {
+	found := checkFiles(s, files)
+	broken := map[string]bool{}
+	for _, f := range found {
+		if f.Severity == "error" && !named[filepath.Clean(f.File)] {
+			broken[f.File] = true
+		}
+	}
+	if len(broken) > 0 {
+		found = checkFiles(s, slices.DeleteFunc(slices.Clone(files), func(f catalog.File) bool { return broken[f.Name] }))
+	}
+	return slices.DeleteFunc(found, func(f finding) bool { return !named[filepath.Clean(f.File)] })
 }
 
 func hasErrors(fs []finding) bool {
@@ -185,18 +212,32 @@ func checkFiles(s *arrow.Schema, files []catalog.File) []finding {
 }
 
 // report prints findings and returns the exit status.
-func (e *env) report(fs []finding, asJSON bool) int {
+func (e *env) report(fs []finding, format string) int {
 	code := 0
 	for _, f := range fs {
 		if f.Severity == "error" {
 			code = 1
 		}
 	}
-	if asJSON {
+	switch format {
+	case "json":
 		if fs == nil {
 			fs = []finding{}
 		}
 		return max(code, e.writeJSON(fs))
+	case "github":
+		var b strings.Builder
+		for _, f := range fs {
+			msg := f.Message
+			if f.Hint != "" {
+				msg += " (" + f.Hint + ")"
+			}
+			b.WriteString(githubCommand(f.Severity, position{f.File, f.Line, f.Column}, "segql check", msg))
+		}
+		if _, err := io.WriteString(e.stdout, b.String()); err != nil {
+			return 1
+		}
+		return code
 	}
 	for _, f := range fs {
 		msg := f.Message

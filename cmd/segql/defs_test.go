@@ -70,8 +70,8 @@ func TestCheck(t *testing.T) {
 
 	out, _, code = segql(t, "", "check", dir)
 	require.Equal(t, 1, code)
-	require.Equal(t, bad+":1:13: unknown column \"adult\" (did you mean \"adults\"?)\n"+
-		bad+":1:23: unknown column \"citty\" (did you mean \"city\"?)\n"+
+	require.Equal(t, bad+":1:13: unknown name \"adult\": neither a column nor a segment (did you mean segment \"adults\"?)\n"+
+		bad+":1:23: unknown name \"citty\": neither a column nor a segment (did you mean column \"city\"?)\n"+
 		bad+":2:17: mismatched types int32 and string in comparison\n", out)
 
 	out, _, code = segql(t, "", "check", "--json", bad, filepath.Join(dir, "ok.seg"))
@@ -79,13 +79,13 @@ func TestCheck(t *testing.T) {
 	var findings []finding
 	require.NoError(t, json.Unmarshal([]byte(out), &findings))
 	require.Len(t, findings, 3)
-	require.Equal(t, finding{File: bad, Line: 1, Column: 13, Severity: "error", Message: `unknown column "adult"`, Hint: `did you mean "adults"?`}, findings[0])
+	require.Equal(t, finding{File: bad, Line: 1, Column: 13, Severity: "error", Message: `unknown name "adult": neither a column nor a segment`, Hint: `did you mean segment "adults"?`}, findings[0])
 
 	data := filepath.Join(dir, "t.csv")
 	writeFile(t, dir, "t.csv", "id,score\n1,2.5\n", 0o644)
 	out, _, code = segql(t, "", "check", "--data", data, filepath.Join(dir, "ok.seg"))
 	require.Equal(t, 1, code)
-	require.Contains(t, out, `unknown column "age"`)
+	require.Contains(t, out, `unknown name "age": neither a column nor a segment`)
 }
 
 func TestSizesAndEvalDefs(t *testing.T) {
@@ -147,7 +147,9 @@ func TestDiff(t *testing.T) {
 	require.Contains(t, text, "~ target (members changed through buyers): ")
 }
 
-func TestDiffGit(t *testing.T) {
+// gitRepo is a new git repository in a temporary directory and a function
+// running git there; the test is skipped without git.
+func gitRepo(t *testing.T) (string, func(args ...string)) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("git is not installed")
 	}
@@ -159,6 +161,11 @@ func TestDiffGit(t *testing.T) {
 		require.NoError(t, err, string(out))
 	}
 	git("init", "-q")
+	return dir, git
+}
+
+func TestDiffGit(t *testing.T) {
+	dir, git := gitRepo(t)
 	writeFile(t, dir, "s.seg", "segment s = age > 50\n", 0o644)
 	git("add", "s.seg")
 	git("commit", "-qm", "first")
@@ -269,7 +276,7 @@ func TestSchemaFilesForCheck(t *testing.T) {
 	require.Equal(t, 1, codeData)
 	require.Equal(t, codeData, codeSchema)
 	require.Equal(t, viaData, viaSchema)
-	require.Contains(t, viaSchema, `unknown column "agee"`)
+	require.Contains(t, viaSchema, `unknown name "agee": neither a column nor a segment (did you mean column "age"?)`)
 
 	_, errs, _ = segql(t, "", "check", defs)
 	require.Contains(t, errs, "checked against the built-in demo table's schema")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -66,7 +67,7 @@ func (e *env) openRemote(ctx context.Context, url string, c *catalogFlags) (*rem
 	}
 	var files []catalog.File
 	if len(c.defs) > 0 {
-		files, err = readDefs(ctx, c.defs)
+		files, c.named, err = readDefSet(ctx, c.defs, nil)
 	}
 	if err == nil {
 		r.cat, err = catalog.Load(src.Engine(), files)
@@ -259,7 +260,7 @@ func releaseAll(recs []arrow.RecordBatch) {
 func (e *env) sizesRemote(url string, c *catalogFlags, format string) int {
 	start := time.Now()
 	return e.withRemote(url, c, nil, func(ctx context.Context, r *remote, _ *sqlgen.Query) int {
-		defs := r.cat.Definitions()
+		defs := slices.DeleteFunc(slices.Clone(r.cat.Definitions()), func(d *catalog.Definition) bool { return !c.named[filepath.Clean(d.File)] })
 		if len(defs) == 0 {
 			fmt.Fprintln(e.stderr, "segql sizes: the definitions define no segments")
 			return 1
@@ -343,7 +344,7 @@ func (e *env) exportRemote(url string, a *analyticsFlags, src, out string, cols 
 // diffRemote is diff on a PostgreSQL table: the members of each segment
 // whose definition (or a definition it uses) changed come from the
 // server, one query per version; unchanged segments are not queried.
-func (e *env) diffRemote(url string, d *dataFlags, oldFile, newFile catalog.File, samples int) ([]segmentChange, int) {
+func (e *env) diffRemote(url string, d *dataFlags, oldFiles, newFiles []catalog.File, samples int) ([]segmentChange, int) {
 	var out []segmentChange
 	code := e.withRemote(url, &catalogFlags{dataFlags: *d}, nil, func(ctx context.Context, r *remote, _ *sqlgen.Query) int {
 		id, err := r.needID()
@@ -352,8 +353,8 @@ func (e *env) diffRemote(url string, d *dataFlags, oldFile, newFile catalog.File
 			return 1
 		}
 		var cats [2]*catalog.Catalog
-		for i, f := range []catalog.File{oldFile, newFile} {
-			if cats[i], err = catalog.Load(r.src.Engine(), []catalog.File{f}); err != nil {
+		for i, files := range [][]catalog.File{oldFiles, newFiles} {
+			if cats[i], err = catalog.Load(r.src.Engine(), files); err != nil {
 				fmt.Fprintln(e.stderr, err)
 				return 1
 			}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/segql/segql/catalog"
@@ -15,6 +17,9 @@ import (
 type catalogFlags struct {
 	dataFlags
 	defs stringList
+	// named holds the .seg files the user named (openCatalog fills it);
+	// the catalog also holds the other files of their directories.
+	named map[string]bool
 }
 
 func (c *catalogFlags) register(fs *flag.FlagSet) {
@@ -29,7 +34,8 @@ func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*catalog.Catalo
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, nil, false
 	}
-	files, err := readDefs(ctx, c.defs)
+	files, named, err := readDefSet(ctx, c.defs, nil)
+	c.named = named
 	if err != nil {
 		tbl.Release()
 		fmt.Fprintln(e.stderr, "segql:", err)
@@ -92,6 +98,7 @@ func (e *env) sizes(args []string) int {
 		fmt.Fprintln(e.stderr, "segql sizes:", err)
 		return 1
 	}
+	sizes = slices.DeleteFunc(sizes, func(s catalog.Size) bool { return !c.named[filepath.Clean(s.File)] })
 	if *format == "json" {
 		return e.sizesJSON(sizes)
 	}

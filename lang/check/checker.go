@@ -156,7 +156,7 @@ func (c *checker) ref(r *ast.Ref) *Type {
 			c.info.Refs[r] = Ref{Kind: SegmentRef, Name: full}
 			return TBool
 		}
-		c.hintf(r.Span, diag.DidYouMean(full, c.names()), msgUnknownColumn, diag.Quote(full))
+		c.unknownName(r, full)
 		return TInvalid
 	}
 	t := col.Type
@@ -178,6 +178,25 @@ func (c *checker) ref(r *ast.Ref) *Type {
 	}
 	c.info.Refs[r] = Ref{Kind: ColumnRef, Column: col.Name, Fields: r.Path[1:]}
 	return t
+}
+
+// unknownName reports a name that resolves to nothing. With segments
+// defined it says the name is neither kind and names the kind of the
+// suggestion; without, it is an unknown column.
+func (c *checker) unknownName(r *ast.Ref, full string) {
+	if c.cfg.Segments == nil || len(c.cfg.Segments.SegmentNames()) == 0 {
+		c.hintf(r.Span, diag.DidYouMean(full, c.names()), msgUnknownColumn, diag.Quote(full))
+		return
+	}
+	hint := ""
+	if s := diag.Suggest(full, c.names()); s != "" {
+		kind := "column"
+		if c.cfg.Segments.IsSegment(s) {
+			kind = "segment"
+		}
+		hint = "did you mean " + kind + " " + diag.Quote(s) + "?"
+	}
+	c.hintf(r.Span, hint, msgUnknownName, diag.Quote(full))
 }
 
 // names lists columns and segments for "did you mean".

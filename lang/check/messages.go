@@ -3,6 +3,7 @@ package check
 // Message texts of the checker, kept in one place: lower-case, names quoted.
 const (
 	msgUnknownColumn   = "unknown column %s"
+	msgUnknownName     = "unknown name %s: neither a column nor a segment"
 	msgUnknownField    = "struct column %s has no field %s"
 	msgNotStruct       = "column %s is %s, not a struct: it has no field %s"
 	msgUnsupportedType = "column %s has type %s, which segql cannot evaluate"
