@@ -136,3 +136,31 @@ func top(counts map[string]int, n int) []string {
 	}
 	return out
 }
+
+// ValueCounts counts the non-null values of a string, dictionary or
+// boolean column (the elements, for a list column), printed as
+// FormatValue prints them; ok is false for other types (numbers, dates),
+// whose values are better described by a range.
+func ValueCounts(t *Table, c int) (counts map[string]int, ok bool) {
+	switch typ := t.Schema.Field(c).Type.(type) {
+	case *arrow.DictionaryType, *arrow.StringType, *arrow.LargeStringType, *arrow.BooleanType:
+	case arrow.ListLikeType:
+		switch typ.Elem().(type) {
+		case *arrow.DictionaryType, *arrow.StringType, *arrow.LargeStringType, *arrow.BooleanType:
+		default:
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	counts = map[string]int{}
+	for _, rec := range t.Batches {
+		switch a := rec.Column(c).(type) {
+		case array.ListLike:
+			countValues(a.ListValues(), counts)
+		default:
+			countValues(a, counts)
+		}
+	}
+	return counts, true
+}

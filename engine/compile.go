@@ -65,6 +65,7 @@ func (e *Engine) CompileContext(ctx context.Context, src string, opts ...Option)
 	if err != nil {
 		return nil, err
 	}
+	info.Warnings = append(info.Warnings, e.valueWarnings(tree, info)...)
 	lw := plan.NewLowerer(ctx, e, o.defs)
 	root, err := lw.Lower(tree, info, &source)
 	if err != nil {

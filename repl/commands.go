@@ -37,6 +37,7 @@ var commandHelp = map[string]string{
 	".tables":   ".tables                        list loaded tables (* marks the current one)",
 	".use":      ".use NAME                      switch to a loaded table",
 	".schema":   ".schema [COLUMN]               columns: type, nulls, distinct values, range or top values",
+	".values":   ".values COLUMN [N]             the N most common values of a string column, with counts",
 	".segments": ".segments                      segments defined in this session",
 	".open":     ".open FILE.seg|DIR             define the segments of a file, or of every .seg file under a directory",
 	".read":     ".read FILE                     run the statements of a file (stops at the first error)",
@@ -94,6 +95,8 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 		return s.schema(arg)
 	case ".segments":
 		return s.listSegments(), nil
+	case ".values":
+		return s.values(arg)
 	case ".open":
 		return s.openDefs(ctx, arg)
 	case ".read":

@@ -97,6 +97,9 @@ func (s *Session) Complete(line string, pos int) (head string, completions []str
 	if strings.TrimSpace(head) == "" && strings.HasPrefix(word, ".") {
 		return head, prefixed(word, commandNames()), tail
 	}
+	if cands, ok := s.completeValue(head, word); ok {
+		return head, cands, tail
+	}
 	var cands []string
 	for _, f := range s.cur.t.Schema.Fields() {
 		cands = append(cands, f.Name)

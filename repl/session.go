@@ -221,7 +221,7 @@ func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error
 	}
 	var b strings.Builder
 	for _, w := range q.Warnings {
-		fmt.Fprintf(&b, "warning: %s\n", w.Msg)
+		b.WriteString(warningLine(w))
 	}
 	switch mode {
 	case "count":
@@ -241,6 +241,14 @@ func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error
 		}
 	}
 	return s.result(b.String())
+}
+
+// warningLine renders a compile warning for the shell, with its hint.
+func warningLine(w diag.Diagnostic) string {
+	if w.Hint != "" {
+		return fmt.Sprintf("warning: %s (%s)\n", w.Msg, w.Hint)
+	}
+	return fmt.Sprintf("warning: %s\n", w.Msg)
 }
 
 // sample writes up to limit members with the id, the expression's columns

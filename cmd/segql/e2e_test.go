@@ -64,9 +64,9 @@ func needTmux(t *testing.T) {
 }
 
 // TestTerminalE2E runs the real binary in a real pseudo-terminal (tmux):
-// it types an expression, completes a column name with Tab, cancels a long
-// evaluation with Ctrl-C, clears a line with Ctrl-C, leaves with Ctrl-D
-// and checks that the history was saved.
+// it types an expression, completes a column name and a value with Tab,
+// cancels a long evaluation with Ctrl-C, clears a line with Ctrl-C,
+// leaves with Ctrl-D and checks that the history was saved.
 func TestTerminalE2E(t *testing.T) {
 	needTmux(t)
 	dir := t.TempDir()
@@ -127,6 +127,12 @@ func TestTerminalE2E(t *testing.T) {
 	keys("user_id = 42", "Enter")
 	waitFor("1 members of 10,000,000", 30*time.Second)
 	require.NotContains(t, screen(), "age > user_id", "Ctrl-C cleared the line")
+
+	// Tab completes a column's values, most common first, closing the quote.
+	keys(`country = "D`, "Tab")
+	waitFor(`segql> country = "DE"`, 10*time.Second)
+	keys("Enter")
+	waitFor("members of 10,000,000", 30*time.Second)
 
 	keys("C-d")
 	deadline := time.Now().Add(10 * time.Second)

@@ -119,3 +119,12 @@ func TestUnknownOutputFormatsAreUsageErrors(t *testing.T) {
 		require.Contains(t, errs, `"yaml"`, "%v", args)
 	}
 }
+
+// TestEvalWarnsAboutValues: a value no row holds is a warning on stderr
+// with the caret and the nearest value; the result still prints.
+func TestEvalWarnsAboutValues(t *testing.T) {
+	out, errOut, code := segql(t, "", "eval", "--demo-rows", "2000", "-o", "count", `country in ("de", "FR")`)
+	require.Equal(t, 0, code)
+	require.Regexp(t, `^\d+\n$`, out)
+	require.Equal(t, "1:13: warning: no row has \"de\" in column \"country\"\n    country in (\"de\", \"FR\")\n                ^^^^\n    did you mean \"DE\"?\n", errOut)
+}

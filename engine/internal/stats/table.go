@@ -19,6 +19,7 @@ type Table struct {
 	t      *columnar.Table
 	ranks  memo.Cache[int, *Ranking]
 	zones  memo.Cache[int, Zones]
+	values memo.Cache[int, map[string]int]
 	spans  memo.Cache[int, []zone]
 	once   sync.Once
 	sample []BatchSel
@@ -30,6 +31,17 @@ func New(t *columnar.Table) *Table { return &Table{t: t} }
 // Ranking returns column col's ranking, building it on first use.
 func (s *Table) Ranking(col int) (*Ranking, error) {
 	return s.ranks.Get(col, func() (*Ranking, error) { return BuildRanking(s.t, col) })
+}
+
+// Values returns the counts of a string, dictionary or boolean column's
+// values (nil for other types), computed on first use and shared: callers
+// must not change the map.
+func (s *Table) Values(col int) map[string]int {
+	m, _ := s.values.Get(col, func() (map[string]int, error) {
+		counts, _ := columnar.ValueCounts(s.t, col)
+		return counts, nil
+	})
+	return m
 }
 
 // Zones are a column's per-batch value ranges (nil when it has none).
