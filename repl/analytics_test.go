@@ -127,3 +127,16 @@ func TestShellOutputsNeverReplaceInputs(t *testing.T) {
 	_, err = s.Execute(context.Background(), ".output "+defs)
 	require.ErrorContains(t, err, "the output is an input (it is the definitions file")
 }
+
+// TestWhyExpandsSegmentsAndShowsDerivedValues: .why opens a named
+// segment into its definition's clauses and shows each derived value
+// (scores, ranks, buckets) beside the raw column it comes from.
+func TestWhyExpandsSegmentsAndShowsDerivedValues(t *testing.T) {
+	s := newSession(t)
+	exec(t, s, "segment recent = r_score(last_purchase) >= 1 and percent_rank(income) >= 0")
+	out := exec(t, s, `.why 7 recent and bucket(user_id, "x") >= 0`)
+	require.Regexp(t, `(?m)^    TRUE\s+segment recent$`, out)
+	require.Regexp(t, `(?m)^      TRUE\s+r_score\(last_purchase\) >= 1 and percent_rank\(income\) >= 0$`, out)
+	require.Regexp(t, `(?m)^        TRUE\s+r_score\(last_purchase\) >= 1\s+\(last_purchase = \S+, r_score\(last_purchase\) = [1-5]\)$`, out)
+	require.Regexp(t, `(?m)\(user_id = 7, bucket\(user_id, "x"\) = \d+\)$`, out)
+}
