@@ -46,8 +46,11 @@ var commandHelp = map[string]string{
 	".show":     ".show EXPR [limit N] [COLUMN...] members with chosen columns",
 	".explain":  ".explain EXPR                  each step with estimated and observed selectivity and time",
 	".why":      ".why ID EXPR                   why one user is in or out: every clause with its values",
-	".timer":    ".timer on|off                  show run times for every statement",
-	".mode":     ".mode table|csv|json|ids       how results are printed",
+	".timer":    ".timer on|off                  show every statement's run time (on the screen, never in .output files)",
+	".mode":     ".mode table|csv|json|ids|markdown|line  how results are printed",
+	".pager":    ".pager on|off                  long results through $PAGER (default less -FRX) on a terminal",
+	".headers":  ".headers on|off                header lines in csv output and tables",
+	".maxwidth": ".maxwidth N|0|auto             widest table line (0: no limit; auto: the terminal's width)",
 	".output":   ".output [FILE]                 send results to a file (none: back to the screen)",
 	".now":      ".now [TIME|wall]               fix now() (RFC 3339 or YYYY-MM-DD), or follow the clock",
 	".quit":     ".quit                          leave (Ctrl-D too)",
@@ -122,18 +125,20 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 func (s *Session) setting(name, arg string) (string, error) {
 	switch name {
 	case ".timer":
-		if arg != "on" && arg != "off" {
-			return "", errors.New(".timer takes on or off")
-		}
-		s.timer = arg == "on"
-		return "", nil
+		return onOff(name, arg, &s.timer)
 	case ".mode":
 		switch arg {
-		case "table", "csv", "json", "ids":
+		case "table", "csv", "json", "ids", "markdown", "line":
 			s.mode = arg
 			return "", nil
 		}
-		return "", fmt.Errorf(".mode takes table, csv, json or ids, not %q", arg)
+		return "", fmt.Errorf(".mode takes table, csv, json, ids, markdown or line, not %q", arg)
+	case ".headers":
+		return onOff(name, arg, &s.headers)
+	case ".pager":
+		return onOff(name, arg, &s.pager)
+	case ".maxwidth":
+		return s.setMaxWidth(arg)
 	case ".output":
 		return s.output(arg)
 	case ".now":
@@ -707,4 +712,28 @@ func (s *Session) FinishDefinitions() []error {
 		}
 	}
 	return errs
+}
+
+// onOff sets a switch from "on" or "off".
+func onOff(name, arg string, p *bool) (string, error) {
+	if arg != "on" && arg != "off" {
+		return "", fmt.Errorf("%s takes on or off", name)
+	}
+	*p = arg == "on"
+	return "", nil
+}
+
+// setMaxWidth runs .maxwidth: a width, 0 for none, auto for the
+// terminal's.
+func (s *Session) setMaxWidth(arg string) (string, error) {
+	if arg == "auto" {
+		s.maxWidth = -1
+		return "", nil
+	}
+	n, err := strconv.Atoi(arg)
+	if err != nil || n < 0 {
+		return "", errors.New(".maxwidth takes a width, 0 (no limit) or auto")
+	}
+	s.maxWidth = n
+	return "", nil
 }

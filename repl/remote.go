@@ -41,10 +41,7 @@ func NewConnected(ctx context.Context, url string, opts Options) (*Session, erro
 	if err != nil {
 		return nil, err
 	}
-	if opts.Limit <= 0 {
-		opts.Limit = 5
-	}
-	s := &Session{mode: "table", opts: opts, privacy: analytics.Privacy{MinSize: DefaultMinSize}}
+	s := empty(opts)
 	s.addRemote(remoteName(src), src)
 	return s, nil
 }
@@ -156,7 +153,7 @@ func (s *Session) remoteSample(ctx context.Context, b *strings.Builder, q *sqlge
 		fmt.Fprintf(b, "(left out personal data: %s; .privacy allow-pii on to include)\n", strings.Join(withheld, ", "))
 	}
 	err = s.cur.remote.Rows(ctx, q, cols, s.idColumn(), limit, nil, func(rec arrow.RecordBatch) error {
-		return output.Table(b, rec)
+		return s.table(b, rec)
 	})
 	if err == nil && n > limit {
 		fmt.Fprintf(b, "(%s more)\n", output.Thousands(n-limit))
@@ -204,10 +201,7 @@ func (s *Session) remoteMembers(ctx context.Context, b *strings.Builder, q *sqlg
 	if err != nil {
 		return err
 	}
-	if mode == "csv" {
-		return output.CSV(b, recs)
-	}
-	return output.JSON(b, recs)
+	return s.rows(b, recs, mode)
 }
 
 // remoteSchema lists a connected table's columns and types (statistics

@@ -28,6 +28,9 @@ type Options struct {
 	IDColumn string    // default: user_id, else id
 	Limit    int       // sample rows shown per result (default 5)
 	Columns  []string  // extra columns in samples
+	// Width reports the terminal's width, which tables fit by default
+	// (.maxwidth); nil: no limit.
+	Width func() int
 }
 
 // Session is one analyst's state: loaded tables, segments defined so far,
@@ -44,8 +47,11 @@ type Session struct {
 	pending   waiting
 	cat       *catalog.Catalog
 	opts      Options
-	mode      string // table, csv, json, ids
+	mode      string // table, csv, json, ids, markdown, line
 	timer     bool
+	headers   bool // header lines in csv output and sample tables
+	pager     bool // long results through $PAGER on a terminal
+	maxWidth  int  // widest table line; 0: no limit; -1: the terminal's width
 	outFile   *os.File
 	quit      bool
 	privacy   analytics.Privacy
@@ -78,12 +84,17 @@ type definition struct {
 // New starts a session on table t, named name. The session takes ownership
 // of t (Close releases it).
 func New(name string, t *columnar.Table, opts Options) *Session {
+	s := empty(opts)
+	s.addTable(name, t)
+	return s
+}
+
+// empty is a session with its default settings and no table yet.
+func empty(opts Options) *Session {
 	if opts.Limit <= 0 {
 		opts.Limit = 5
 	}
-	s := &Session{mode: "table", opts: opts, privacy: analytics.Privacy{MinSize: DefaultMinSize}}
-	s.addTable(name, t)
-	return s
+	return &Session{mode: "table", headers: true, pager: true, maxWidth: -1, opts: opts, privacy: analytics.Privacy{MinSize: DefaultMinSize}}
 }
 
 func (s *Session) addTable(name string, t *columnar.Table) {
@@ -150,6 +161,21 @@ func (s *Session) Banner() string {
 // to the .output file instead when one is set. Errors render with the
 // statement's text and a caret.
 func (s *Session) Execute(ctx context.Context, stmt string) (string, error) {
+	start := time.Now()
+	out, err := s.execute(ctx, stmt)
+	if s.timer && err == nil && !isTimerCommand(stmt) {
+		// To the screen only: results may have gone to the .output file.
+		out += fmt.Sprintf("Run Time: %s\n", output.Round(time.Since(start)))
+	}
+	return out, err
+}
+
+func isTimerCommand(stmt string) bool {
+	f := strings.Fields(stmt)
+	return len(f) > 0 && strings.EqualFold(f[0], ".timer")
+}
+
+func (s *Session) execute(ctx context.Context, stmt string) (string, error) {
 	stmt = strings.TrimSpace(stmt)
 	switch {
 	case stmt == "" || strings.HasPrefix(stmt, "#") || strings.HasPrefix(stmt, "--") && !strings.Contains(stmt, "\n"):
@@ -236,11 +262,42 @@ func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error
 		if err := s.members(&b, res, mode); err != nil {
 			return "", err
 		}
-		if s.timer {
-			fmt.Fprintf(&b, "Run Time: %s\n", output.Round(res.Elapsed))
-		}
 	}
 	return s.result(b.String())
+}
+
+// rows writes member rows in a mode that lists them all.
+func (s *Session) rows(b *strings.Builder, recs []arrowRecord, mode string) error {
+	switch mode {
+	case "csv":
+		return output.CSVWith(b, recs, s.headers)
+	case "markdown":
+		return output.Markdown(b, recs)
+	case "line":
+		return output.Lines(b, recs)
+	}
+	return output.JSON(b, recs)
+}
+
+// table writes a sample table fitted to .maxwidth, saying which columns
+// it left out.
+func (s *Session) table(b *strings.Builder, rec arrowRecord) error {
+	dropped, err := output.TableWith(b, rec, output.TableOptions{MaxWidth: s.width(), NoHeader: !s.headers})
+	if err == nil && len(dropped) > 0 {
+		fmt.Fprintf(b, "(%d more columns: %s; .maxwidth 0 shows all)\n", len(dropped), strings.Join(dropped, ", "))
+	}
+	return err
+}
+
+// width is the widest table line: .maxwidth, else the terminal's.
+func (s *Session) width() int {
+	if s.maxWidth >= 0 {
+		return s.maxWidth
+	}
+	if s.opts.Width != nil {
+		return s.opts.Width()
+	}
+	return 0
 }
 
 // warningLine renders a compile warning for the shell, with its hint.
@@ -285,7 +342,7 @@ func (s *Session) sample(b *strings.Builder, q *engine.Query, res *engine.Result
 	if len(withheld) > 0 {
 		fmt.Fprintf(b, "(left out personal data: %s; .privacy allow-pii on to include)\n", strings.Join(withheld, ", "))
 	}
-	if err := output.Table(b, rec); err != nil {
+	if err := s.table(b, rec); err != nil {
 		return err
 	}
 	if res.Count() > limit {
@@ -336,10 +393,7 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 		return err
 	}
 	defer rec.Release()
-	if mode == "csv" {
-		return output.CSV(b, []arrowRecord{rec})
-	}
-	return output.JSON(b, []arrowRecord{rec})
+	return s.rows(b, []arrowRecord{rec}, mode)
 }
 
 // unknownNote explains rows left out as UNKNOWN when a negation touches a

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	osexec "os/exec"
 	"os/signal"
 	"path/filepath"
 	"strings"
 
 	"github.com/peterh/liner"
+	"golang.org/x/term"
 )
 
 // RunTerminal drives a session on an interactive terminal with line
@@ -23,6 +25,15 @@ func RunTerminal(s *Session, stdout, stderr io.Writer) error {
 	line.SetCtrlCAborts(true)
 	line.SetTabCompletionStyle(liner.TabPrints)
 	line.SetWordCompleter(s.Complete)
+	if f := terminalFile(stdout); f != nil && s.opts.Width == nil {
+		s.opts.Width = func() int {
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		}
+	}
 	history := OpenHistory(historyPath())
 	entries, err := history.Load()
 	if err != nil {
@@ -78,7 +89,9 @@ func runStatement(s *Session, stmt string, stdout, stderr io.Writer) bool {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	out, err := s.Execute(ctx, stmt)
-	fmt.Fprint(stdout, out)
+	if !s.pager || !page(out, stdout) {
+		fmt.Fprint(stdout, out)
+	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(stderr, "cancelled")
@@ -88,6 +101,48 @@ func runStatement(s *Session, stmt string, stdout, stderr io.Writer) bool {
 		return false
 	}
 	return true
+}
+
+// page shows out through $PAGER (default "less -FRX") when stdout is a
+// terminal and out is taller than it; it reports whether it did. A pager
+// that cannot start leaves the output to be printed as usual.
+func page(out string, stdout io.Writer) bool {
+	f := terminalFile(stdout)
+	if f == nil {
+		return false
+	}
+	_, height, err := term.GetSize(int(f.Fd()))
+	if err != nil || strings.Count(out, "\n") < height-1 {
+		return false
+	}
+	pager := os.Getenv("PAGER")
+	if pager == "" {
+		if _, err := osexec.LookPath("less"); err != nil {
+			return false
+		}
+		pager = "less -FRX"
+	}
+	cmd := osexec.Command("sh", "-c", pager)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(out), f, os.Stderr
+	return cmd.Run() == nil
+}
+
+// terminalFile is the terminal w writes to, looking through wrappers that
+// have an Unwrap method; nil when w is not a terminal.
+func terminalFile(w io.Writer) *os.File {
+	for {
+		switch x := w.(type) {
+		case *os.File:
+			if term.IsTerminal(int(x.Fd())) {
+				return x
+			}
+			return nil
+		case interface{ Unwrap() io.Writer }:
+			w = x.Unwrap()
+		default:
+			return nil
+		}
+	}
 }
 
 // historyPath is $XDG_STATE_HOME/segql/history, else

@@ -72,32 +72,10 @@ func TestTerminalE2E(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildBinary(t)
 
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		require.NoError(t, err, "tmux %v: %s", args, out)
-		return string(out)
-	}
 	cmd := "env HOME=" + dir + " XDG_STATE_HOME=" + dir + "/state TERM=xterm " + bin +
 		" --demo-rows 10000000 --now 2026-11-01T00:00:00Z; sleep 30"
-	tmux("new-session", "-d", "-s", "e2e", "-x", "200", "-y", "50", cmd)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
-	screen := func() string { return tmux("capture-pane", "-p", "-t", "e2e") }
-	waitFor := func(what string, timeout time.Duration) string {
-		deadline := time.Now().Add(timeout)
-		for {
-			s := screen()
-			if strings.Contains(s, what) {
-				return s
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %q; the screen shows:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
-
+	term := startTmux(t, dir, cmd, 200, 50)
+	screen, waitFor, keys := term.screen, term.waitFor, term.keys
 	waitFor("10,000,000 rows", 90*time.Second)
 	waitFor("segql>", 10*time.Second)
 
@@ -160,30 +138,11 @@ func TestHistorySurvivesHangUpE2E(t *testing.T) {
 	bin := buildBinary(t)
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config", "segql"), 0o700))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config", "segql", "init"), []byte("segment from_init = age > 60\n"), 0o600))
-	sock := filepath.Join(dir, "tmux.sock")
-	tmux := func(args ...string) string {
-		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()
-		require.NoError(t, err, "tmux %v: %s", args, out)
-		return string(out)
-	}
 	cmd := "env HOME=" + dir + " XDG_STATE_HOME=" + dir + "/state XDG_CONFIG_HOME=" + dir + "/config TERM=xterm " + bin +
 		" --demo-rows 5000 --now 2026-11-01T00:00:00Z"
-	tmux("new-session", "-d", "-s", "hup", "-x", "200", "-y", "50", cmd)
-	defer exec.Command("tmux", "-S", sock, "kill-server").Run()
-	waitFor := func(what string) {
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			s := tmux("capture-pane", "-p", "-t", "hup")
-			if strings.Contains(s, what) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("waiting for %q; the screen shows:\n%s", what, s)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	keys := func(k ...string) { tmux(append([]string{"send-keys", "-t", "hup"}, k...)...) }
+	term := startTmux(t, dir, cmd, 200, 50)
+	keys := term.keys
+	waitFor := func(what string) { term.waitFor(what, 60*time.Second) }
 	waitFor("segment from_init defined")
 	waitFor("segql>")
 	keys("-l", "segment older =")
@@ -196,9 +155,75 @@ func TestHistorySurvivesHangUpE2E(t *testing.T) {
 	keys("-l", "older and user_id < 4000")
 	keys("Enter")
 	waitFor("members of 5,000")
-	tmux("kill-server") // the terminal goes away: SIGHUP, no clean exit
+	term.run("kill-server") // the terminal goes away: SIGHUP, no clean exit
 	history, err := os.ReadFile(filepath.Join(dir, "state", "segql", "history"))
 	require.NoError(t, err)
 	require.Contains(t, string(history), "segment older = age > 50 and from_init\n")
 	require.Contains(t, string(history), "older and user_id < 4000\n")
+}
+
+// TestPagerE2E: on a terminal, a result taller than the screen goes
+// through $PAGER; a short one does not; .pager off prints it directly.
+func TestPagerE2E(t *testing.T) {
+	needTmux(t)
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	cmd := "env HOME=" + dir + " XDG_STATE_HOME=" + dir + "/state TERM=xterm PAGER='sed s/^/PAGED:/' " + bin +
+		" --demo-rows 20000 --no-init; sleep 30"
+	term := startTmux(t, dir, cmd, 120, 20)
+	keys := term.keys
+	waitFor := func(what string) string { return term.waitFor(what, 20*time.Second) }
+	waitFor("segql>")
+	keys(".mode ids", "Enter")
+	keys("user_id <= 100", "Enter")
+	waitFor("PAGED:100")
+	keys("C-l")
+	keys(".pager off", "Enter")
+	keys("user_id <= 60 and user_id > 30", "Enter")
+	s := waitFor("\n60\n")
+	require.NotContains(t, s, "PAGED:60")
+	keys(".pager on", "Enter")
+	keys("user_id <= 12", "Enter") // shorter than the screen: not paged
+	s = waitFor("\n12\n")
+	require.NotContains(t, s, "PAGED:12")
+}
+
+// tmuxTerm is a command running in a tmux pseudo-terminal of its own
+// server, ended with the test.
+type tmuxTerm struct {
+	t    *testing.T
+	sock string
+}
+
+// startTmux runs shell command cmd in a new w×h tmux terminal.
+func startTmux(t *testing.T, dir, cmd string, w, h int) *tmuxTerm {
+	tt := &tmuxTerm{t: t, sock: filepath.Join(dir, "tmux.sock")}
+	tt.run("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), cmd)
+	t.Cleanup(func() { exec.Command("tmux", "-S", tt.sock, "kill-server").Run() })
+	return tt
+}
+
+func (tt *tmuxTerm) run(args ...string) string {
+	out, err := exec.Command("tmux", append([]string{"-S", tt.sock}, args...)...).CombinedOutput()
+	require.NoError(tt.t, err, "tmux %v: %s", args, out)
+	return string(out)
+}
+
+func (tt *tmuxTerm) screen() string { return tt.run("capture-pane", "-p", "-t", "e2e") }
+
+func (tt *tmuxTerm) keys(k ...string) { tt.run(append([]string{"send-keys", "-t", "e2e"}, k...)...) }
+
+// waitFor waits until the screen shows what, and returns the screen.
+func (tt *tmuxTerm) waitFor(what string, timeout time.Duration) string {
+	deadline := time.Now().Add(timeout)
+	for {
+		s := tt.screen()
+		if strings.Contains(s, what) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("waiting for %q; the screen shows:\n%s", what, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

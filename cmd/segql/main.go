@@ -48,6 +48,10 @@ type checkedWriter struct {
 	err error
 }
 
+// Unwrap returns the wrapped writer (the shell finds the terminal's file
+// through it, for its width and its pager).
+func (c *checkedWriter) Unwrap() io.Writer { return c.w }
+
 func (c *checkedWriter) Write(p []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err

@@ -59,9 +59,72 @@ func Thousands(n int) string {
 
 const maxCell = 40
 
+// TableOptions shape a text table.
+type TableOptions struct {
+	// MaxWidth bounds a line's width in runes; columns that would go past
+	// it are left out (the first column is always shown, its cells cut).
+	// 0: no bound.
+	MaxWidth int
+	// NoHeader leaves out the header line and its rule.
+	NoHeader bool
+}
+
 // Table writes rec as an aligned text table with a header rule. Nulls show
 // as NULL; long cells are cut with "…".
 func Table(w io.Writer, rec arrow.RecordBatch) error {
+	_, err := TableWith(w, rec, TableOptions{})
+	return err
+}
+
+// TableWith is Table shaped by opts; it returns the names of the columns
+// left out to fit opts.MaxWidth.
+func TableWith(w io.Writer, rec arrow.RecordBatch, opts TableOptions) (dropped []string, err error) {
+	cells, width := tableCells(rec)
+	shown := fitColumns(width, opts.MaxWidth)
+	for c := shown; c < len(width); c++ {
+		dropped = append(dropped, rec.ColumnName(c))
+	}
+	if opts.MaxWidth > 0 && shown == 1 && width[0] > opts.MaxWidth {
+		width[0] = max(opts.MaxWidth, 2)
+	}
+	for r, row := range cells {
+		if r == 0 && opts.NoHeader {
+			continue
+		}
+		var b strings.Builder
+		for c, s := range row[:shown] {
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			if n := utf8.RuneCountInString(s); n > width[c] {
+				s = string([]rune(s)[:width[c]-1]) + "…"
+			}
+			pad := width[c] - utf8.RuneCountInString(s)
+			if isNumeric(rec.Column(c).DataType()) && r > 0 {
+				b.WriteString(strings.Repeat(" ", pad) + s)
+			} else {
+				b.WriteString(s + strings.Repeat(" ", pad))
+			}
+		}
+		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+			return dropped, err
+		}
+		if r == 0 {
+			rule := make([]string, shown)
+			for c := range rule {
+				rule[c] = strings.Repeat("─", width[c])
+			}
+			if _, err := fmt.Fprintln(w, strings.Join(rule, "  ")); err != nil {
+				return dropped, err
+			}
+		}
+	}
+	return dropped, nil
+}
+
+// tableCells formats rec's header and cells (NULL for nulls, long cells
+// cut) and each column's width in runes.
+func tableCells(rec arrow.RecordBatch) ([][]string, []int) {
 	ncol, nrow := int(rec.NumCols()), int(rec.NumRows())
 	cells := make([][]string, nrow+1)
 	width := make([]int, ncol)
@@ -84,31 +147,92 @@ func Table(w io.Writer, rec arrow.RecordBatch) error {
 			width[c] = max(width[c], utf8.RuneCountInString(s))
 		}
 	}
-	for r, row := range cells {
-		var b strings.Builder
-		for c, s := range row {
-			if c > 0 {
-				b.WriteString("  ")
-			}
-			pad := width[c] - utf8.RuneCountInString(s)
-			if isNumeric(rec.Column(c).DataType()) && r > 0 {
-				b.WriteString(strings.Repeat(" ", pad) + s)
-			} else {
-				b.WriteString(s + strings.Repeat(" ", pad))
-			}
+	return cells, width
+}
+
+// fitColumns is how many leading columns of the widths fit in maxWidth
+// (two spaces between columns); at least one; all when maxWidth is 0.
+func fitColumns(width []int, maxWidth int) int {
+	if maxWidth <= 0 {
+		return len(width)
+	}
+	used := 0
+	for c, w := range width {
+		if c > 0 {
+			w += 2
 		}
-		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
-			return err
+		if used+w > maxWidth && c > 0 {
+			return c
 		}
-		if r == 0 {
-			rule := make([]string, ncol)
-			for c := range rule {
-				rule[c] = strings.Repeat("─", width[c])
-			}
-			fmt.Fprintln(w, strings.Join(rule, "  "))
+		used += w
+	}
+	return len(width)
+}
+
+// Markdown writes the records as a Markdown table (numbers aligned
+// right); a | in a cell is escaped, line breaks become spaces.
+func Markdown(w io.Writer, recs []arrow.RecordBatch) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	esc := strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
+	var b strings.Builder
+	first := recs[0]
+	b.WriteString("|")
+	for c := 0; c < int(first.NumCols()); c++ {
+		b.WriteString(" " + esc.Replace(first.ColumnName(c)) + " |")
+	}
+	b.WriteString("\n|")
+	for c := 0; c < int(first.NumCols()); c++ {
+		if isNumeric(first.Column(c).DataType()) {
+			b.WriteString(" ---: |")
+		} else {
+			b.WriteString(" --- |")
 		}
 	}
-	return nil
+	b.WriteString("\n")
+	for _, rec := range recs {
+		for r := 0; r < int(rec.NumRows()); r++ {
+			b.WriteString("|")
+			for c := 0; c < int(rec.NumCols()); c++ {
+				s, ok := columnar.FormatValue(rec.Column(c), r)
+				if !ok {
+					s = "NULL"
+				}
+				b.WriteString(" " + esc.Replace(s) + " |")
+			}
+			b.WriteString("\n")
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// Lines writes each row as "column = value" lines, names aligned, rows
+// separated by a blank line.
+func Lines(w io.Writer, recs []arrow.RecordBatch) error {
+	var b strings.Builder
+	for _, rec := range recs {
+		width := 0
+		for c := 0; c < int(rec.NumCols()); c++ {
+			width = max(width, utf8.RuneCountInString(rec.ColumnName(c)))
+		}
+		for r := 0; r < int(rec.NumRows()); r++ {
+			if b.Len() > 0 {
+				b.WriteString("\n")
+			}
+			for c := 0; c < int(rec.NumCols()); c++ {
+				s, ok := columnar.FormatValue(rec.Column(c), r)
+				if !ok {
+					s = "NULL"
+				}
+				name := rec.ColumnName(c)
+				fmt.Fprintf(&b, "%s%s = %s\n", strings.Repeat(" ", width-utf8.RuneCountInString(name)), name, s)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func isNumeric(t arrow.DataType) bool {
@@ -116,10 +240,14 @@ func isNumeric(t arrow.DataType) bool {
 }
 
 // CSV writes the records as CSV with one header line.
-func CSV(w io.Writer, recs []arrow.RecordBatch) error {
+func CSV(w io.Writer, recs []arrow.RecordBatch) error { return CSVWith(w, recs, true) }
+
+// CSVWith writes the records as CSV, with a header line when header is
+// set.
+func CSVWith(w io.Writer, recs []arrow.RecordBatch, header bool) error {
 	cw := csv.NewWriter(w)
 	for i, rec := range recs {
-		if i == 0 {
+		if i == 0 && header {
 			names := make([]string, rec.NumCols())
 			for c := range names {
 				names[c] = rec.ColumnName(c)
