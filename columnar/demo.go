@@ -23,6 +23,10 @@ type DemoOptions struct {
 // DemoRows is the default size of the demo table.
 const DemoRows = 1_000_000
 
+// DemoAnchor is the built-in demo table's "today" in the command line and
+// the shell: a fixed day, so the demo's sizes are the same every day.
+var DemoAnchor = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+
 // DefaultBatchSize is the rows per record batch segql uses when it builds
 // or loads tables.
 const DefaultBatchSize = 64 * 1024

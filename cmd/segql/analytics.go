@@ -85,7 +85,7 @@ type workspace struct {
 
 // open loads the data (and definitions) the flags name.
 func (e *env) openWorkspace(ctx context.Context, cmd string, a *analyticsFlags) (*workspace, int) {
-	now, err := a.nowTime()
+	now, err := a.runNow()
 	if err != nil {
 		fmt.Fprintf(e.stderr, "segql %s: %v\n", cmd, err)
 		return nil, 2

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/output"
 )
 
 // dataFlags are the flags every evaluating command shares.
@@ -20,6 +22,7 @@ type dataFlags struct {
 	now      string
 	demoRows int
 	seed     uint64
+	anchor   string
 }
 
 type stringList []string
@@ -37,6 +40,32 @@ func (d *dataFlags) registerSeed(fs *flag.FlagSet, seedName string) {
 	fs.StringVar(&d.now, "now", "", "the time now() means, RFC 3339 (default: the current time)")
 	fs.IntVar(&d.demoRows, "demo-rows", columnar.DemoRows, "rows of the demo table, when no --data is given")
 	fs.Uint64Var(&d.seed, seedName, 1, "seed of the demo table")
+	fs.StringVar(&d.anchor, "anchor", columnar.DemoAnchor.Format("2006-01-02"), "the demo table's today, a date or \"today\"; without --now, now() is this day on the demo table, so its sizes do not drift")
+}
+
+// demoAnchor is the demo table's today (--anchor).
+func (d *dataFlags) demoAnchor() (time.Time, error) {
+	if d.anchor == "" {
+		return columnar.DemoAnchor, nil
+	}
+	if d.anchor == "today" {
+		return time.Now().UTC().Truncate(24 * time.Hour), nil
+	}
+	t, err := time.Parse("2006-01-02", d.anchor)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("--anchor %q is not a date (YYYY-MM-DD) or today", d.anchor)
+	}
+	return t, nil
+}
+
+// runNow is the time now() means for an evaluation: --now, else the
+// demo table's anchor on the demo table, else zero (the wall clock).
+func (d *dataFlags) runNow() (time.Time, error) {
+	now, err := d.nowTime()
+	if err != nil || !now.IsZero() || len(d.data) > 0 {
+		return now, err
+	}
+	return d.demoAnchor()
 }
 
 // nowTime parses --now; zero means the wall clock.
@@ -55,7 +84,11 @@ func (d *dataFlags) nowTime() (time.Time, error) {
 // load returns the table the flags name.
 func (d *dataFlags) load(ctx context.Context) (*columnar.Table, error) {
 	if len(d.data) == 0 {
-		return columnar.Demo(columnar.DemoOptions{Rows: d.demoRows, Seed: d.seed}), nil
+		anchor, err := d.demoAnchor()
+		if err != nil {
+			return nil, err
+		}
+		return columnar.Demo(columnar.DemoOptions{Rows: d.demoRows, Seed: d.seed, Anchor: anchor}), nil
 	}
 	return columnar.Load(ctx, d.data, columnar.LoadOptions{})
 }
@@ -77,8 +110,14 @@ func (d *dataFlags) idColumn(t *columnar.Table) (string, error) {
 }
 
 func isTerminal(w any) bool {
-	f, ok := w.(interface{ Fd() uintptr })
-	return ok && term.IsTerminal(int(f.Fd()))
+	for {
+		if u, ok := w.(interface{ Unwrap() io.Writer }); ok {
+			w = u.Unwrap()
+			continue
+		}
+		f, ok := w.(interface{ Fd() uintptr })
+		return ok && term.IsTerminal(int(f.Fd()))
+	}
 }
 
 // parseArgs parses flags placed before or after positional arguments
@@ -98,5 +137,33 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
+	}
+}
+
+// loading says what load is about to do, for a progress note.
+func (d *dataFlags) loading() string {
+	if len(d.data) == 0 {
+		return fmt.Sprintf("generating %s demo users", output.Thousands(d.demoRows))
+	}
+	return "loading " + strings.Join(d.data, ", ")
+}
+
+// slowNote prints what on stderr, when it is a terminal and the work takes
+// more than a second, and its time when done (the returned func). Pipes
+// and files never get it.
+func (e *env) slowNote(what string) (done func()) {
+	if !isTerminal(e.stderr) {
+		return func() {}
+	}
+	start := time.Now()
+	printed := make(chan bool, 1)
+	timer := time.AfterFunc(time.Second, func() {
+		fmt.Fprintf(e.stderr, "%s…", what)
+		printed <- true
+	})
+	return func() {
+		if !timer.Stop() && <-printed {
+			fmt.Fprintf(e.stderr, " %s\n", output.Round(time.Since(start)))
+		}
 	}
 }

@@ -236,7 +236,7 @@ func (e *env) computeDiff(d *dataFlags, oldFiles, newFiles []catalog.File, sampl
 		return e.diffRemote(url, d, oldFiles, newFiles, samples)
 	}
 	ctx := context.Background()
-	now, err := d.nowTime()
+	now, err := d.runNow()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql diff:", err)
 		return nil, 2

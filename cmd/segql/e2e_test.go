@@ -77,7 +77,9 @@ func TestTerminalE2E(t *testing.T) {
 	term := startTmux(t, dir, cmd, 200, 50)
 	screen, waitFor, keys := term.screen, term.waitFor, term.keys
 	waitFor("10,000,000 rows", 90*time.Second)
-	waitFor("segql>", 10*time.Second)
+	banner := waitFor("segql>", 10*time.Second)
+	require.Regexp(t, `generating 10,000,000 demo users… \S+`, banner, "a start over a second says what it does")
+	require.Contains(t, banner, "the built-in demo table as of 2026-11-01")
 
 	keys("sessi", "Tab")
 	waitFor("segql> sessions_30d", 10*time.Second)

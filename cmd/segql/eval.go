@@ -94,7 +94,7 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 	}
 	ctx, stop := e.signalContext()
 	defer stop()
-	now, err := d.nowTime()
+	now, err := d.runNow()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 2

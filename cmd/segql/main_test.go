@@ -128,3 +128,26 @@ func TestEvalWarnsAboutValues(t *testing.T) {
 	require.Regexp(t, `^\d+\n$`, out)
 	require.Equal(t, "1:13: warning: no row has \"de\" in column \"country\"\n    country in (\"de\", \"FR\")\n                ^^^^\n    did you mean \"DE\"?\n", errOut)
 }
+
+// TestDemoIsReproducible: on the demo table, now() defaults to its fixed
+// anchor, so sizes do not drift from day to day; --anchor moves it.
+func TestDemoIsReproducible(t *testing.T) {
+	run1 := func(args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		code := run(args, strings.NewReader(""), &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	count := func(args ...string) string {
+		out, errOut, code := run1(append([]string{"eval", "--demo-rows", "5000", "-o", "count", "last_seen within 7d"}, args...)...)
+		require.Equal(t, 0, code, errOut)
+		return out
+	}
+	fixed := count()
+	require.Equal(t, fixed, count("--now", "2026-11-01"))
+	require.Equal(t, fixed, count("--anchor", "2026-11-01"))
+	require.NotEqual(t, fixed, count("--now", "2026-11-20"), "a later now() sees fewer recent users")
+	require.Regexp(t, `^\d+\n$`, count("--anchor", "today"))
+	_, errOut, code := run1("eval", "--anchor", "yesterday", "age > 3")
+	require.Equal(t, 2, code, errOut)
+	require.Contains(t, errOut, `--anchor "yesterday" is not a date`)
+}

@@ -34,7 +34,7 @@ func (e *env) repl(args []string) int {
 		fmt.Fprintf(e.stderr, "segql: unexpected argument %q (to evaluate an expression: segql eval EXPR)\n", pos[0])
 		return 2
 	}
-	now, err := d.nowTime()
+	now, err := d.runNow()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return 2
@@ -71,10 +71,16 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 		}
 		return s, 0
 	}
+	done := e.slowNote(d.loading())
 	tbl, err := d.load(ctx)
+	done()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, 1
+	}
+	if len(d.data) == 0 && e.interactive() {
+		anchor, _ := d.demoAnchor()
+		fmt.Fprintf(e.stderr, "the built-in demo table as of %s: now() is that day (--anchor today moves it; --data FILE opens yours)\n", anchor.Format("2006-01-02"))
 	}
 	name := "users"
 	if len(d.data) > 0 {

@@ -78,7 +78,7 @@ func (e *env) sizes(args []string) int {
 	}
 	ctx, stop := e.signalContext()
 	defer stop()
-	now, err := c.nowTime()
+	now, err := c.runNow()
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql sizes:", err)
 		return 2
