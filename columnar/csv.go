@@ -154,7 +154,7 @@ func inferCSV(r io.Reader) (*arrow.Schema, []int, error) {
 			return nil, nil, err
 		}
 		for j, v := range rec {
-			cols[j].add(v)
+			cols[j].addAt(v, i+1)
 		}
 	}
 	fields := make([]arrow.Field, len(header))
@@ -165,7 +165,7 @@ func inferCSV(r io.Reader) (*arrow.Schema, []int, error) {
 			return nil, nil, fmt.Errorf("column %q appears twice in the header", name)
 		}
 		seen[name] = true
-		fields[i] = arrow.Field{Name: name, Type: cols[i].typ(), Nullable: true}
+		fields[i] = withNote(arrow.Field{Name: name, Type: cols[i].typ(), Nullable: true}, &cols[i])
 		if fields[i].Type.ID() == arrow.LIST {
 			lists = append(lists, i)
 		}

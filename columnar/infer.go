@@ -19,6 +19,9 @@ const sampleRows = 2000
 // kept exactly, as a string, never rounded. Empty cells do not vote.
 type inferred struct {
 	seen                                        bool
+	values, numbers                             int    // non-empty values; of them, numbers
+	odd                                         string // the first value that is no number
+	oddRow                                      int    // its row (1-based, header excluded); 0: unknown
 	notInt, notFloat, notBool, notDate, notTime bool
 	notUint                                     bool
 	notList, notIntList                         bool
@@ -31,6 +34,12 @@ func (c *inferred) add(v string) {
 		return
 	}
 	c.seen = true
+	c.values++
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		c.numbers++
+	} else if c.odd == "" {
+		c.odd = v
+	}
 	_, ierr := strconv.ParseInt(v, 10, 64)
 	_, uerr := strconv.ParseUint(v, 10, 64)
 	c.notInt = c.notInt || ierr != nil
@@ -70,6 +79,45 @@ func (c *inferred) add(v string) {
 			c.notIntList = true
 		}
 	}
+}
+
+// addAt is add for the value of a known row (1-based, header excluded).
+func (c *inferred) addAt(v string, row int) {
+	first := c.odd == ""
+	c.add(v)
+	if first && c.odd != "" {
+		c.oddRow = row
+	}
+}
+
+// noteKey is the Arrow field metadata key under which the loader says why
+// a column has its type, where that may surprise (a numeric column read
+// as text because of a few values).
+const noteKey = "segql.note"
+
+// NoteKey is the field metadata key of that note; the engine shows the
+// note with type errors on the column.
+const NoteKey = noteKey
+
+// note explains a string type that some values forced on a column most
+// of whose values are numbers ("" when none is due).
+func (c *inferred) note() string {
+	if c.typ().ID() != arrow.STRING || c.numbers == 0 || c.odd == "" || c.numbers*2 <= c.values {
+		return ""
+	}
+	where := "it"
+	if c.oddRow > 0 {
+		where = "row " + strconv.Itoa(c.oddRow)
+	}
+	return "read as text because " + where + " holds " + strconv.Quote(c.odd)
+}
+
+// withNote is f with the column's inference note in its metadata.
+func withNote(f arrow.Field, c *inferred) arrow.Field {
+	if n := c.note(); n != "" {
+		f.Metadata = arrow.NewMetadata([]string{noteKey}, []string{n})
+	}
+	return f
 }
 
 func isDigits(s string) bool {

@@ -166,6 +166,7 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 		for _, b := range batches {
 			b.Release()
 		}
+		err = misnamed(path, err)
 		var le *LoadError
 		if errors.As(err, &le) {
 			return nil, err

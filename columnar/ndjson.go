@@ -180,6 +180,9 @@ func inferNDJSON(r io.Reader, path string, limit int) (*arrow.Schema, error) {
 	fields := make([]arrow.Field, len(order))
 	for i, k := range order {
 		fields[i] = arrow.Field{Name: k, Type: kinds[k].typ(), Nullable: true}
+		if kinds[k].elem.values == 0 {
+			fields[i] = withNote(fields[i], &kinds[k].scalar)
+		}
 	}
 	return arrow.NewSchema(fields, nil), nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 
+	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/lang/check"
 )
 
@@ -15,7 +16,8 @@ type arrowSchema struct {
 func newArrowSchema(s *arrow.Schema) *arrowSchema {
 	a := &arrowSchema{index: make(map[string]int, s.NumFields())}
 	for i, f := range s.Fields() {
-		a.cols = append(a.cols, check.Column{Name: f.Name, Type: TypeOf(f.Type), Nullable: f.Nullable})
+		note, _ := f.Metadata.GetValue(columnar.NoteKey)
+		a.cols = append(a.cols, check.Column{Name: f.Name, Type: TypeOf(f.Type), Nullable: f.Nullable, Note: note})
 		if _, dup := a.index[f.Name]; !dup {
 			a.index[f.Name] = i
 		}

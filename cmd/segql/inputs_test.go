@@ -97,3 +97,13 @@ func TestSignalsEndWork(t *testing.T) {
 		}
 	}
 }
+
+// TestTextColumnHint: a type error on a column read as text because of a
+// few values names the value and its row.
+func TestTextColumnHint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "u.csv")
+	require.NoError(t, os.WriteFile(path, []byte("id,n\n1,5\n2,6\n3,seven\n4,8\n"), 0o644))
+	_, errOut, code := segql(t, "", "eval", "--data", path, "-o", "count", "n > 5")
+	require.Equal(t, 1, code)
+	require.Contains(t, errOut, "mismatched types string and int64 in comparison\n    n > 5\n      ^\n    column \"n\" was read as text because row 3 holds \"seven\"")
+}

@@ -22,7 +22,11 @@ func (c *checker) compare(x, y ast.Expr, tx, ty *Type, at diag.Span, what string
 	}
 	t, ok := commonType(tx, ty)
 	if !ok {
-		c.hintf(at, mismatchHint(x, y, tx, ty), msgMismatch, tx, ty, what)
+		hint := mismatchHint(x, y, tx, ty)
+		if hint == "" {
+			hint = c.columnNote(x, y)
+		}
+		c.hintf(at, hint, msgMismatch, tx, ty, what)
 		return TInvalid
 	}
 	if t.Kind == List || t.Kind == Struct {
@@ -229,6 +233,28 @@ var containsWord = [...]string{ast.ContainsAny: "any", ast.ContainsAll: "all", a
 // mismatchHint explains two common mismatches: an unquoted date
 // (last_seen > 2026-11-01 is a subtraction of numbers) and a boolean
 // compared with a string ("true").
+// columnNote is the schema's note on the first of exprs that is a
+// column reference with one ("" when none): why a column has a type the
+// user did not expect.
+func (c *checker) columnNote(exprs ...ast.Expr) string {
+	for _, e := range exprs {
+		r, ok := c.info.Refs[refOf(e)]
+		if !ok || r.Kind != ColumnRef || len(r.Fields) > 0 {
+			continue
+		}
+		if col, ok := c.cfg.Schema.Column(r.Column); ok && col.Note != "" {
+			return "column " + diag.Quote(col.Name) + " was " + col.Note
+		}
+	}
+	return ""
+}
+
+// refOf is e when it is a name (nil otherwise).
+func refOf(e ast.Expr) *ast.Ref {
+	r, _ := e.(*ast.Ref)
+	return r
+}
+
 func mismatchHint(x, y ast.Expr, tx, ty *Type) string {
 	for _, side := range [][3]any{{x, ty, y}, {y, tx, x}} {
 		e, other, otherExpr := side[0].(ast.Expr), side[1].(*Type), side[2].(ast.Expr)

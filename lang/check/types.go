@@ -136,6 +136,10 @@ type Column struct {
 	Name     string
 	Type     *Type
 	Nullable bool
+	// Note says why the column has its type where that may surprise
+	// ("read as text because row 4 holds \"seven\""); type errors on the
+	// column show it.
+	Note string
 }
 
 // Schema is what the checker needs to know of a table. Implementations
