@@ -30,6 +30,9 @@ var (
 	// ErrIDColumn: the id column is missing or holds neither integers nor
 	// strings.
 	ErrIDColumn = errors.New("bad id column")
+	// ErrUnknownKey: a MapRow holds a key that is no column of the table
+	// (a misspelling would otherwise read as null).
+	ErrUnknownKey = errors.New("not a column of the table")
 )
 
 // EvalError is an evaluation error with the position of the operation

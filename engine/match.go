@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/segql/segql/engine/internal/rowexec"
 	"github.com/segql/segql/engine/internal/value"
 	"github.com/segql/segql/lang/check"
+	"github.com/segql/segql/lang/diag"
 )
 
 // Row supplies one user's values by column name, for single-user
@@ -24,11 +26,37 @@ type Row interface {
 
 // MapRow is a Row over a map. Values may be Go integers, floats, strings,
 // bools, time.Time (for dates and timestamps), []string or []any (lists),
-// or nil (null). A missing key is null.
+// or nil (null). A missing key is null; a key that is no column of the
+// table is an error (ErrUnknownKey), as a misspelled key would otherwise
+// silently read as null.
 type MapRow map[string]any
 
 // Lookup implements Row.
 func (m MapRow) Lookup(name string) (any, bool) { v, ok := m[name]; return v, ok }
+
+// checkKeys returns an error for the first key of m (in sorted order)
+// that is no column of the table, with the nearest column as a hint.
+func (e *Engine) checkKeys(m MapRow) error {
+	var bad []string
+	for k := range m {
+		if e.table.ColumnIndex(k) < 0 {
+			bad = append(bad, k)
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	names := make([]string, len(e.fields))
+	for i, f := range e.fields {
+		names[i] = f.Name
+	}
+	hint := diag.DidYouMean(bad[0], names)
+	if hint != "" {
+		hint = ", " + hint
+	}
+	return fmt.Errorf("MapRow key %s: %w%s", diag.Quote(bad[0]), ErrUnknownKey, hint)
+}
 
 // Truth is a three-valued result: TRUE, FALSE or UNKNOWN.
 type Truth int8
@@ -67,6 +95,11 @@ func (q *Query) MatchAt(row Row, t time.Time) (bool, error) {
 // evaluator (so results and errors are Run's).
 func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
 	defer recoverInto(&err, "evaluating", q.src)
+	if m, ok := row.(MapRow); ok {
+		if err := q.engine.checkKeys(m); err != nil {
+			return Unknown, err
+		}
+	}
 	if fast := q.fastClosures(); fast != nil {
 		rr := rowRecords.Get().(*rowRecord)
 		*rr = rowRecord{row: row, fields: q.engine.fields}

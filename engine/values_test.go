@@ -54,3 +54,17 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// TestMapRowUnknownKey: a MapRow key that is no column is an error
+// (ErrUnknownKey) with the nearest column, not a silent null.
+func TestMapRowUnknownKey(t *testing.T) {
+	tbl := columnar.Demo(columnar.DemoOptions{Rows: 100, Seed: 1})
+	q, err := engine.Open(tbl).Compile("age > 30")
+	require.NoError(t, err)
+	_, err = q.Match(engine.MapRow{"agee": 31})
+	require.ErrorIs(t, err, engine.ErrUnknownKey)
+	require.EqualError(t, err, `MapRow key "agee": not a column of the table, did you mean "age"?`)
+	ok, err := q.Match(engine.MapRow{"age": 31, "country": "DE"})
+	require.NoError(t, err, "keys the expression does not use are fine when they are columns")
+	require.True(t, ok)
+}
