@@ -71,7 +71,7 @@ func pgIDs(t *testing.T, conn *pgx.Conn, query string) []string {
 }
 
 // loadPostgres copies tbl into a new table with warehouse.Upload (the
-// path segql export -o postgres://… takes); the table is dropped with the
+// path segql export --out postgres://… takes); the table is dropped with the
 // test.
 func loadPostgres(t *testing.T, conn *pgx.Conn, table string, tbl *columnar.Table) {
 	ctx := context.Background()

@@ -452,7 +452,7 @@ func (e *env) split(args []string) int {
 	})
 }
 
-const exportUsage = `Usage: segql export EXPR|NAME -o FILE [--columns A,B] [flags]
+const exportUsage = `Usage: segql export EXPR|NAME --out FILE [--columns A,B] [flags]
 
 Writes a segment's members to FILE (.parquet, .arrow, .arrows, .csv or
 .ndjson), batch by batch and atomically: the file appears complete or not at
@@ -465,14 +465,15 @@ func (e *env) export(args []string) int {
 	var out string
 	var cols commaList
 	a, pos, code := e.startAnalytics(analyticsCommand{name: "export", usage: exportUsage, minArgs: 1, export: true}, args, func(fs *flag.FlagSet) {
-		fs.StringVar(&out, "o", "", "the file to write (required)")
+		fs.StringVar(&out, "out", "", "the file to write, or postgres://…?table=NEW (required)")
+		outNotO(fs, "export")
 		fs.Var(&cols, "columns", "columns to write (comma-separated; default: all but personal data)")
 	})
 	if code >= 0 {
 		return code
 	}
 	if out == "" {
-		fmt.Fprintln(e.stderr, "segql export: name the file to write with -o (for example -o members.parquet)")
+		fmt.Fprintln(e.stderr, "segql export: name the file to write with --out (for example --out members.parquet)")
 		return 2
 	}
 	src := strings.Join(pos, " ")

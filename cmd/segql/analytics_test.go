@@ -182,7 +182,7 @@ func TestExportCommand(t *testing.T) {
 	data := plantedCSV(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "de.csv")
-	_, errs, code := segql(t, "", "export", "--data", data, "--redact", "email", `country = "DE" and age = 60`, "-o", out)
+	_, errs, code := segql(t, "", "export", "--data", data, "--redact", "email", `country = "DE" and age = 60`, "--out", out)
 	require.Equal(t, 0, code, errs)
 	require.Contains(t, errs, "wrote 40 members (5 columns)")
 	require.Contains(t, errs, "left out personal data: email")
@@ -193,18 +193,18 @@ func TestExportCommand(t *testing.T) {
 	require.Len(t, lines, 41)
 
 	pii := filepath.Join(dir, "pii.ndjson")
-	_, errs, code = segql(t, "", "export", "--data", data, "--redact", "email", "--columns", "id,email", `country = "DE"`, "-o", pii)
+	_, errs, code = segql(t, "", "export", "--data", data, "--redact", "email", "--columns", "id,email", `country = "DE"`, "--out", pii)
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "column email is personal data")
 	require.Contains(t, errs, "(--allow-pii)")
 	require.NoFileExists(t, pii)
-	_, _, code = segql(t, "", "export", "--data", data, "--redact", "email", "--columns", "id,email", "--allow-pii", `country = "DE"`, "-o", pii)
+	_, _, code = segql(t, "", "export", "--data", data, "--redact", "email", "--columns", "id,email", "--allow-pii", `country = "DE"`, "--out", pii)
 	require.Equal(t, 0, code)
 	b, _ = os.ReadFile(pii)
 	require.Contains(t, string(b), `{"id":0,"email":"u0@example.com"}`)
 
 	small := filepath.Join(dir, "small.parquet")
-	_, errs, code = segql(t, "", "export", "--data", data, `id = 7`, "-o", small)
+	_, errs, code = segql(t, "", "export", "--data", data, `id = 7`, "--out", small)
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "fewer than the minimum size 10")
 	require.NoFileExists(t, small)
@@ -250,7 +250,7 @@ func TestEvalPrivacy(t *testing.T) {
 	for _, args := range [][]string{
 		{"eval", "-o", "count", "age > 1"}, {"eval", "-o", "csv", "age > 1"},
 		{"profile", "age > 1"}, {"overlap", "age > 1", "age > 2"}, {"cluster", "--k", "2", "--features", "x,y"},
-		{"split", "age > 1", "--arms", "a:50,b:50", "--salt", "s"}, {"export", "age > 1", "-o", filepath.Join(t.TempDir(), "x.csv")},
+		{"split", "age > 1", "--arms", "a:50,b:50", "--salt", "s"}, {"export", "age > 1", "--out", filepath.Join(t.TempDir(), "x.csv")},
 	} {
 		for _, bad := range [][]string{{"--redact", "emial"}, {"--min-size", "-5"}} {
 			_, errs, code := segql(t, "", append(append(append([]string{}, args...), d...), bad...)...)

@@ -14,10 +14,11 @@ func (e *env) gen(args []string) int {
 	fs.SetOutput(e.stderr)
 	rows := fs.Int("rows", columnar.DemoRows, "number of users")
 	seed := fs.Uint64("seed", 1, "random seed (the same seed and anchor give the same table)")
-	anchor := fs.String("anchor", "", "the data's today, YYYY-MM-DD (default: today, UTC)")
-	out := fs.String("o", "", "output file: .parquet, .arrow, .arrows, .csv or .ndjson")
+	anchor := fs.String("anchor", columnar.DemoAnchor.Format("2006-01-02"), "the data's today, YYYY-MM-DD or today")
+	out := fs.String("out", "", "output file: .parquet, .arrow, .arrows, .csv or .ndjson")
+	outNotO(fs, "gen")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, "Usage: segql gen [--rows N] [--seed S] [--anchor DATE] -o FILE\n\nWrites the demo users table.\n\nFlags:\n")
+		fmt.Fprint(e.stderr, "Usage: segql gen [--rows N] [--seed S] [--anchor DATE] --out FILE\n\nWrites the demo users table.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
@@ -29,14 +30,12 @@ func (e *env) gen(args []string) int {
 		return 2
 	}
 	opts := columnar.DemoOptions{Rows: *rows, Seed: *seed}
-	if *anchor != "" {
-		t, err := time.Parse("2006-01-02", *anchor)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "segql gen: --anchor %q is not a date (YYYY-MM-DD)\n", *anchor)
-			return 2
-		}
-		opts.Anchor = t
+	day, err := (&dataFlags{anchor: *anchor}).demoAnchor()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql gen:", err)
+		return 2
 	}
+	opts.Anchor = day
 	if columnar.FormatOf(*out) == columnar.FormatUnknown {
 		fmt.Fprintf(e.stderr, "segql gen: %s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)\n", *out)
 		return 2
@@ -67,4 +66,12 @@ func version() string {
 		return fmt.Sprintf("segql %s (%s, arrow-go %s)", v, info.GoVersion, arrowV)
 	}
 	return "segql " + v
+}
+
+// outNotO makes -o on a command that writes a file a usage error that
+// names --out: across segql, -o names an output format.
+func outNotO(fs *flag.FlagSet, cmd string) {
+	fs.Func("o", "(not used: -o names an output format; write files with --out)", func(string) error {
+		return fmt.Errorf("%s writes a file: name it with --out FILE (-o names an output format in segql)", cmd)
+	})
 }

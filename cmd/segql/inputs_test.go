@@ -69,7 +69,7 @@ func TestSignalsEndWork(t *testing.T) {
 	bin := buildBinary(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "users.csv")
-	_, errs, code := segql(t, "", "gen", "--rows", "1000000", "-o", data)
+	_, errs, code := segql(t, "", "gen", "--rows", "1000000", "--out", data)
 	require.Equal(t, 0, code, errs)
 	fifo := filepath.Join(dir, "defs.seg")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))

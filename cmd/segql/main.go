@@ -10,8 +10,8 @@
 //	segql overlap A B [C ...]    how segments intersect
 //	segql cluster --k K ...      k-means clusters of users
 //	segql split EXPR --arms ...  experiment arms by stable buckets
-//	segql export EXPR -o FILE    write a segment's members
-//	segql gen [flags] -o FILE    write the demo users table
+//	segql export EXPR --out FILE write a segment's members
+//	segql gen [flags] --out FILE write the demo users table
 //	segql version                print the version
 //
 // Exit status: 0 success, 1 a problem in the expression or the data,
@@ -88,8 +88,8 @@ Usage:
   segql overlap [flags] A B [C ...]             how segments intersect
   segql cluster --k K|auto --features A,B [--save FILE]
   segql split EXPR|NAME --arms control:50,treatment:50 --salt S [--save FILE]
-  segql export EXPR|NAME -o FILE|URL [--columns A,B] [--allow-pii]   (URL: a new PostgreSQL table)
-  segql gen [--rows N] [--seed S] -o FILE
+  segql export EXPR|NAME --out FILE|URL [--columns A,B] [--allow-pii]   (URL: a new PostgreSQL table)
+  segql gen [--rows N] [--seed S] --out FILE
   segql version
 
 Analytics commands take eval's --data, --id, --now and --defs. Every

@@ -78,7 +78,7 @@ func TestGenAndLoad(t *testing.T) {
 	dir := t.TempDir()
 	for _, ext := range []string{"parquet", "arrow", "csv"} {
 		path := filepath.Join(dir, "u."+ext)
-		_, errs, code := segql(t, "", "gen", "--rows", "3000", "--seed", "4", "--anchor", "2026-11-01", "-o", path)
+		_, errs, code := segql(t, "", "gen", "--rows", "3000", "--seed", "4", "--anchor", "2026-11-01", "--out", path)
 		require.Equal(t, 0, code, errs)
 		fi, err := os.Stat(path)
 		require.NoError(t, err)
@@ -87,7 +87,7 @@ func TestGenAndLoad(t *testing.T) {
 		require.Equal(t, 0, code, errs)
 		require.Equal(t, "10\n", out)
 	}
-	_, _, code := segql(t, "", "gen", "-o", filepath.Join(dir, "u.txt"))
+	_, _, code := segql(t, "", "gen", "--out", filepath.Join(dir, "u.txt"))
 	require.Equal(t, 2, code)
 	out, _, code := segql(t, "", "version")
 	require.Equal(t, 0, code)
@@ -150,4 +150,18 @@ func TestDemoIsReproducible(t *testing.T) {
 	_, errOut, code := run1("eval", "--anchor", "yesterday", "age > 3")
 	require.Equal(t, 2, code, errOut)
 	require.Contains(t, errOut, `--anchor "yesterday" is not a date`)
+}
+
+// TestOutNamesFiles: -o names an output format everywhere; commands that
+// write a file take --out, and -o there is a usage error that says so
+// (and writes nothing).
+func TestOutNamesFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{{"export", "age > 1", "--demo-rows", "1000"}, {"gen", "--rows", "1000"}} {
+		path := filepath.Join(dir, args[0]+".csv")
+		_, errOut, code := segql(t, "", append(args, "-o", path)...)
+		require.Equal(t, 2, code, args)
+		require.Contains(t, errOut, args[0]+" writes a file: name it with --out FILE (-o names an output format in segql)")
+		require.NoFileExists(t, path)
+	}
 }

@@ -21,7 +21,7 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 	require.NoError(t, os.Link(data, hard))
 	for _, out := range []string{data, sym, hard} {
 		for _, args := range [][]string{
-			{"export", "age > 1", "--data", data, "-o", out},
+			{"export", "age > 1", "--data", data, "--out", out},
 			{"split", "age > 1", "--arms", "a:50,b:50", "--salt", "s", "--data", data, "--save", out},
 			{"cluster", "--k", "2", "--features", "x,y", "--data", data, "--save", out},
 		} {

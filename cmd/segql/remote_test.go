@@ -22,7 +22,7 @@ func pgTable(t *testing.T, rows int) string {
 	name := fmt.Sprintf("cli_%d", time.Now().UnixNano())
 	u := pgtest.WithTable(t, base, name)
 	pgtest.DropAtCleanup(t, base, name)
-	_, errOut, code := segql(t, "", "export", "true", "--demo-rows", fmt.Sprint(rows), "--allow-pii", "-o", u)
+	_, errOut, code := segql(t, "", "export", "true", "--demo-rows", fmt.Sprint(rows), "--allow-pii", "--out", u)
 	require.Equal(t, 0, code, errOut)
 	require.Contains(t, errOut, "wrote "+output.Thousands(rows)+" members")
 	require.NotContains(t, errOut, "sslmode", "the URL is shown without its parameters")
@@ -61,7 +61,7 @@ func TestCommandsOnPostgres(t *testing.T) {
 
 	for _, file := range []string{"m.csv", "m.parquet"} {
 		path := filepath.Join(dir, file)
-		_, errOut, code := segql(t, "", "export", now, card, "--data", pg, "-o", path)
+		_, errOut, code := segql(t, "", "export", now, card, "--data", pg, "--out", path)
 		require.Equal(t, 0, code, errOut)
 		back, errOut, code := segql(t, "", "eval", "true", "--data", path, "-o", "csv")
 		require.Equal(t, 0, code, errOut)
@@ -109,7 +109,7 @@ func TestPostgresErrors(t *testing.T) {
 	_, errOut, code = segql(t, "", "eval", "age > 3", "--data", pg, "--data", "x.csv")
 	require.Equal(t, 2, code)
 	require.Contains(t, errOut, "cannot be combined")
-	_, errOut, code = segql(t, "", "export", "true", "--allow-pii", "-o", pg)
+	_, errOut, code = segql(t, "", "export", "true", "--allow-pii", "--out", pg)
 	require.Equal(t, 1, code)
 	require.Contains(t, errOut, "already exists")
 	_, errOut, code = segql(t, "", "eval", "age > 3", "--data", pgtest.WithTable(t, pg, "no_such_table_here"))
