@@ -26,9 +26,9 @@ type Row interface {
 
 // MapRow is a Row over a map. Values may be Go integers, floats, strings,
 // bools, time.Time (for dates and timestamps), []string or []any (lists),
-// or nil (null). A missing key is null; a key that is no column of the
-// table is an error (ErrUnknownKey), as a misspelled key would otherwise
-// silently read as null.
+// or nil (null). A missing key is null, unless the row also holds a key
+// that is no column of the table: that is an error (ErrUnknownKey), the
+// likely misspelling, which would otherwise silently read as null.
 type MapRow map[string]any
 
 // Lookup implements Row.
@@ -95,24 +95,40 @@ func (q *Query) MatchAt(row Row, t time.Time) (bool, error) {
 // evaluator (so results and errors are Run's).
 func (q *Query) TruthAt(row Row, t time.Time) (truth Truth, err error) {
 	defer recoverInto(&err, "evaluating", q.src)
-	if m, ok := row.(MapRow); ok {
-		if err := q.engine.checkKeys(m); err != nil {
-			return Unknown, err
-		}
-	}
 	if fast := q.fastClosures(); fast != nil {
 		rr := rowRecords.Get().(*rowRecord)
 		*rr = rowRecord{row: row, fields: q.engine.fields}
 		code := fast(rr, t.UnixMicro())
-		failed := rr.failed
+		failed, missed := rr.failed, rr.missed
 		rr.row = nil
 		rowRecords.Put(rr)
+		if err := q.engine.missedKey(row, missed); err != nil {
+			return Unknown, err
+		}
 		if code != fastFail && !failed {
 			return Truth([...]Truth{False, True, Unknown}[code]), nil
 		}
 	}
-	v, err := q.evalRow(q.root, &mapSource{row: row, fields: q.engine.fields}, t, nil)
+	src := &mapSource{row: row, fields: q.engine.fields}
+	v, err := q.evalRow(q.root, src, t, nil)
+	if kerr := q.engine.missedKey(row, src.missed); kerr != nil {
+		return Unknown, kerr
+	}
 	return truthOf(v), err
+}
+
+// missedKey is, when a column the expression reads was missing from a
+// MapRow (it reads as null), the error for a key of the row that is no
+// column: the likely misspelling. Rows with every column they are asked
+// for cost nothing more.
+func (e *Engine) missedKey(row Row, missed bool) error {
+	if !missed {
+		return nil
+	}
+	if m, ok := row.(MapRow); ok {
+		return e.checkKeys(m)
+	}
+	return nil
 }
 
 // rowRecord is a Record over a Row, for the compiled closures: a getter
@@ -123,6 +139,7 @@ type rowRecord struct {
 	row    Row
 	fields []arrow.Field
 	failed bool
+	missed bool // a column was missing from the row
 }
 
 // rowRecords reuses rowRecords (one escapes to the heap per match
@@ -132,6 +149,7 @@ var rowRecords = sync.Pool{New: func() any { return new(rowRecord) }}
 func (r *rowRecord) get(col int, k value.Kind) (value.Value, bool) {
 	x, ok := r.row.Lookup(r.fields[col].Name)
 	if !ok || x == nil {
+		r.missed = r.missed || !ok
 		return value.Value{K: k}, false
 	}
 	v, ok := quickValue(x, k)
@@ -223,6 +241,7 @@ func truthOf(v value.Value) Truth {
 type mapSource struct {
 	row    Row
 	fields []arrow.Field
+	missed bool // a column was missing from the row
 }
 
 // Column implements rowexec.Source.
@@ -230,6 +249,7 @@ func (s *mapSource) Column(c *plan.Column, k value.Kind) (value.Value, error) {
 	f := s.fields[c.Index]
 	x, ok := s.row.Lookup(f.Name)
 	if !ok {
+		s.missed = true
 		return value.NullOf(k), nil
 	}
 	t := f.Type

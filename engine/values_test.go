@@ -67,4 +67,11 @@ func TestMapRowUnknownKey(t *testing.T) {
 	ok, err := q.Match(engine.MapRow{"age": 31, "country": "DE"})
 	require.NoError(t, err, "keys the expression does not use are fine when they are columns")
 	require.True(t, ok)
+	ok, err = q.Match(engine.MapRow{"country": "DE"})
+	require.NoError(t, err, "a missing key is null")
+	require.False(t, ok)
+	lists, err := engine.Open(tbl).Compile(`interests contains "yoga" and age > 30`)
+	require.NoError(t, err)
+	_, err = lists.Match(engine.MapRow{"interests": []string{"yoga"}, "agee": 31})
+	require.ErrorIs(t, err, engine.ErrUnknownKey, "through the row evaluator too")
 }
