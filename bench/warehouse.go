@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +16,7 @@ import (
 	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/sqlgen"
 	"github.com/segql/segql/warehouse"
 )
@@ -94,7 +94,7 @@ func sizesQuery(eng *engine.Engine, cat *catalog.Catalog, names []string, d stri
 	}
 	items := make([]engine.SQLExpr, len(names))
 	for i, n := range names {
-		items[i] = engine.SQLExpr{Name: n, Src: "`" + strings.ReplaceAll(n, "`", "``") + "`"}
+		items[i] = engine.SQLExpr{Name: n, Src: printer.Name(n)}
 	}
 	return eng.CompileSQL(items, dialect, sqlgen.Options{Now: anchor, Table: table, Segments: cat.Checked()})
 }

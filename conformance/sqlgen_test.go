@@ -300,7 +300,7 @@ func exampleCatalog(t *testing.T, eng *engine.Engine) ([]engine.SQLExpr, *catalo
 	require.NoError(t, err)
 	var out []engine.SQLExpr
 	for _, d := range cat.Definitions() {
-		out = append(out, engine.SQLExpr{Name: d.Name, Src: "`" + d.Name + "`"})
+		out = append(out, engine.SQLExpr{Name: d.Name, Src: printer.Name(d.Name)})
 	}
 	return out, cat
 }

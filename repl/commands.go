@@ -284,7 +284,7 @@ func (s *Session) defineNow(stmt string, seg *ast.Segment) (string, error) {
 	}
 	s.putDef(d)
 	if s.cur.remote != nil {
-		_, _, summary, err := s.remoteSize(context.Background(), "`"+strings.ReplaceAll(d.name, "`", "``")+"`")
+		_, _, summary, err := s.remoteSize(context.Background(), printer.Name(d.name))
 		if err != nil {
 			return "", err
 		}
@@ -526,7 +526,7 @@ func (s *Session) show(ctx context.Context, arg string) (string, error) {
 	if len(cols) == 0 {
 		cols = nil
 	}
-	if err := s.sample(&b, q, res, limit, cols); err != nil {
+	if err := s.sample(ctx, &b, local{res}, q.Columns(), limit, cols); err != nil {
 		return "", err
 	}
 	return s.result(b.String())

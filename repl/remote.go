@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow"
-
 	"github.com/segql/segql/analytics"
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/output"
@@ -86,17 +84,18 @@ func (s *Session) evaluateRemote(ctx context.Context, src, mode string) (string,
 	if err != nil {
 		return "", err
 	}
+	m := remoteMembers{src: s.cur.remote, q: q, n: n, id: s.idColumn()}
 	var b strings.Builder
 	switch mode {
 	case "count":
 		b.WriteString(summary)
 	case "table":
 		b.WriteString(summary)
-		if err := s.remoteSample(ctx, &b, q, n); err != nil {
+		if err := s.sample(ctx, &b, m, q.Columns(0), s.opts.Limit, nil); err != nil {
 			return "", err
 		}
 	default:
-		if err := s.remoteMembers(ctx, &b, q, n, mode); err != nil {
+		if err := s.listMembers(ctx, &b, m, mode); err != nil {
 			return "", err
 		}
 	}
@@ -123,85 +122,23 @@ func (s *Session) remoteSize(ctx context.Context, src string) (q *sqlgen.Query, 
 	return q, sizes[0].Members, output.Summary(sizes[0].Members, total, time.Since(start)) + "\n", nil
 }
 
-// remoteSample shows the first members with the id and the columns the
-// expression reads, as sample does in memory.
-func (s *Session) remoteSample(ctx context.Context, b *strings.Builder, q *sqlgen.Query, n int) error {
-	limit := s.opts.Limit
-	if n == 0 || limit == 0 {
-		return nil
-	}
-	var cols []string
-	if id := s.idColumn(); id != "" {
-		cols = append(cols, id)
-	}
-	for _, c := range append(q.Columns(0), s.opts.Columns...) {
-		if !contains(cols, c) && len(cols) < 8 && s.cur.t.ColumnIndex(c) >= 0 {
-			cols = append(cols, c)
-		}
-	}
-	cols, withheld, err := s.privacy.Members(s.cur.t, n, cols)
-	var small *analytics.ErrTooSmall
-	if errors.As(err, &small) {
-		fmt.Fprintf(b, "\n(members not shown: %v)\n", privacyHint(err))
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	b.WriteString("\n")
-	if len(withheld) > 0 {
-		fmt.Fprintf(b, "(left out personal data: %s; .privacy allow-pii on to include)\n", strings.Join(withheld, ", "))
-	}
-	err = s.cur.remote.Rows(ctx, q, cols, s.idColumn(), limit, nil, func(rec arrow.RecordBatch) error {
-		return s.table(b, rec)
-	})
-	if err == nil && n > limit {
-		fmt.Fprintf(b, "(%s more)\n", output.Thousands(n-limit))
-	}
-	return err
+// remoteMembers is the members of a query on a connected table, n of
+// them: the server selects them.
+type remoteMembers struct {
+	src *warehouse.Source
+	q   *sqlgen.Query
+	n   int
+	id  string // the order of rows
 }
 
-// remoteMembers writes every member in csv, json or ids mode.
-func (s *Session) remoteMembers(ctx context.Context, b *strings.Builder, q *sqlgen.Query, n int, mode string) error {
-	r := s.cur.remote
-	if mode == "ids" {
-		id := s.idColumn()
-		if id == "" {
-			return errors.New(`the table has no "user_id" or "id" column`)
-		}
-		if _, withheld, err := s.privacy.Members(s.cur.t, n, []string{id}); err != nil {
-			return privacyHint(err)
-		} else if len(withheld) > 0 {
-			return fmt.Errorf("the id column %q is %w (.privacy allow-pii on)", id, analytics.ErrPersonalData)
-		}
-		nulls, err := r.IDs(ctx, q, id, func(v string) error { b.WriteString(v + "\n"); return nil })
-		if nulls > 0 {
-			fmt.Fprintf(b, "warning: %s members have a null %s and are not listed\n", output.Thousands(nulls), id)
-		}
-		return err
-	}
-	cols, withheld, err := s.privacy.Members(s.cur.t, n, nil)
-	if err != nil {
-		return privacyHint(err)
-	}
-	if len(withheld) > 0 {
-		return fmt.Errorf("the rows hold personal data (%s): .privacy allow-pii on shows them", strings.Join(withheld, ", "))
-	}
-	var recs []arrow.RecordBatch
-	defer func() {
-		for _, r := range recs {
-			r.Release()
-		}
-	}()
-	err = r.Rows(ctx, q, cols, s.idColumn(), -1, nil, func(rec arrow.RecordBatch) error {
-		rec.Retain()
-		recs = append(recs, rec)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return s.rows(b, recs, mode)
+func (r remoteMembers) count() int { return r.n }
+
+func (r remoteMembers) ids(ctx context.Context, id string, emit func(string) error) (int, error) {
+	return r.src.IDs(ctx, r.q, id, emit)
+}
+
+func (r remoteMembers) rows(ctx context.Context, cols []string, limit int, emit func(arrowRecord) error) error {
+	return r.src.Rows(ctx, r.q, cols, r.id, limit, nil, emit)
 }
 
 // remoteSchema lists a connected table's columns and types (statistics

@@ -255,11 +255,11 @@ func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error
 	case "table":
 		b.WriteString(output.Summary(res.Count(), res.Total(), res.Elapsed) + "\n")
 		b.WriteString(s.unknownNote(ctx, src, res))
-		if err := s.sample(&b, q, res, s.opts.Limit, nil); err != nil {
+		if err := s.sample(ctx, &b, local{res}, q.Columns(), s.opts.Limit, nil); err != nil {
 			return "", err
 		}
 	default:
-		if err := s.members(&b, res, mode); err != nil {
+		if err := s.listMembers(ctx, &b, local{res}, mode); err != nil {
 			return "", err
 		}
 	}
@@ -308,23 +308,59 @@ func warningLine(w diag.Diagnostic) string {
 	return fmt.Sprintf("warning: %s\n", w.Msg)
 }
 
+// members is where a result's members come from: a Result in memory, or
+// a query on a connected table (remote.go).
+type members interface {
+	count() int
+	// ids emits the members' ids (column id) and counts null ids.
+	ids(ctx context.Context, id string, emit func(string) error) (nulls int, err error)
+	// rows emits the columns cols of at most limit members (-1: all).
+	rows(ctx context.Context, cols []string, limit int, emit func(arrowRecord) error) error
+}
+
+// local is the members of a Result in memory.
+type local struct{ res *engine.Result }
+
+func (l local) count() int { return l.res.Count() }
+
+func (l local) ids(_ context.Context, id string, emit func(string) error) (int, error) {
+	ids, nulls, err := l.res.MemberIDs(id, -1)
+	for _, v := range ids {
+		if err != nil {
+			break
+		}
+		err = emit(v)
+	}
+	return nulls, err
+}
+
+func (l local) rows(_ context.Context, cols []string, limit int, emit func(arrowRecord) error) error {
+	rec, err := l.res.Rows(cols, limit, nil)
+	if err != nil {
+		return err
+	}
+	defer rec.Release()
+	return emit(rec)
+}
+
 // sample writes up to limit members with the id, the expression's columns
-// and any configured ones (or exactly cols when given).
-func (s *Session) sample(b *strings.Builder, q *engine.Query, res *engine.Result, limit int, cols []string) error {
-	if res.Count() == 0 || limit == 0 {
+// (exprCols) and any configured ones, or exactly cols when given.
+func (s *Session) sample(ctx context.Context, b *strings.Builder, m members, exprCols []string, limit int, cols []string) error {
+	n := m.count()
+	if n == 0 || limit == 0 {
 		return nil
 	}
 	if cols == nil {
 		if id := s.idColumn(); id != "" {
 			cols = append(cols, id)
 		}
-		for _, c := range append(q.Columns(), s.opts.Columns...) {
+		for _, c := range append(exprCols, s.opts.Columns...) {
 			if !contains(cols, c) && len(cols) < 8 && s.cur.t.ColumnIndex(c) >= 0 {
 				cols = append(cols, c)
 			}
 		}
 	}
-	cols, withheld, err := s.privacy.Members(s.cur.t, res.Count(), cols)
+	cols, withheld, err := s.privacy.Members(s.cur.t, n, cols)
 	var small *analytics.ErrTooSmall
 	if errors.As(err, &small) { // the size is shown; the members are not
 		fmt.Fprintf(b, "\n(members not shown: %v)\n", privacyHint(err))
@@ -333,20 +369,15 @@ func (s *Session) sample(b *strings.Builder, q *engine.Query, res *engine.Result
 	if err != nil {
 		return err
 	}
-	rec, err := res.Rows(cols, limit, nil)
-	if err != nil {
-		return err
-	}
-	defer rec.Release()
 	b.WriteString("\n")
 	if len(withheld) > 0 {
 		fmt.Fprintf(b, "(left out personal data: %s; .privacy allow-pii on to include)\n", strings.Join(withheld, ", "))
 	}
-	if err := s.table(b, rec); err != nil {
+	if err := m.rows(ctx, cols, limit, func(rec arrowRecord) error { return s.table(b, rec) }); err != nil {
 		return err
 	}
-	if res.Count() > limit {
-		fmt.Fprintf(b, "(%s more)\n", output.Thousands(res.Count()-limit))
+	if n > limit {
+		fmt.Fprintf(b, "(%s more)\n", output.Thousands(n-limit))
 	}
 	return nil
 }
@@ -360,19 +391,22 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// members writes all members in csv, json or ids mode.
-func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) error {
+// listMembers writes all members in csv, json, markdown, line or ids
+// mode.
+func (s *Session) listMembers(ctx context.Context, b *strings.Builder, m members, mode string) error {
+	n := m.count()
 	if mode == "ids" {
 		id := s.idColumn()
 		if id == "" {
 			return errors.New(`the table has no "user_id" or "id" column`)
 		}
-		if _, withheld, err := s.privacy.Members(s.cur.t, res.Count(), []string{id}); err != nil {
+		if _, withheld, err := s.privacy.Members(s.cur.t, n, []string{id}); err != nil {
 			return privacyHint(err)
 		} else if len(withheld) > 0 {
 			return fmt.Errorf("the id column %q is %w (.privacy allow-pii on)", id, analytics.ErrPersonalData)
 		}
-		ids, nulls, err := res.MemberIDs(id, -1)
+		var ids []string
+		nulls, err := m.ids(ctx, id, func(v string) error { ids = append(ids, v); return nil })
 		if err != nil {
 			return err
 		}
@@ -381,19 +415,32 @@ func (s *Session) members(b *strings.Builder, res *engine.Result, mode string) e
 		}
 		return output.IDs(b, ids)
 	}
-	cols, withheld, err := s.privacy.Members(s.cur.t, res.Count(), nil)
+	cols, withheld, err := s.privacy.Members(s.cur.t, n, nil)
 	if err != nil {
 		return privacyHint(err)
 	}
 	if len(withheld) > 0 {
-		return fmt.Errorf("the rows hold personal data (%s): .privacy allow-pii on shows them, or use .show EXPR with columns", strings.Join(withheld, ", "))
+		alt := ", or use .show EXPR with columns"
+		if s.cur.remote != nil {
+			alt = "" // .show needs the rows in memory
+		}
+		return fmt.Errorf("the rows hold personal data (%s): .privacy allow-pii on shows them%s", strings.Join(withheld, ", "), alt)
 	}
-	rec, err := res.Rows(cols, -1, nil)
+	var recs []arrowRecord
+	defer func() {
+		for _, r := range recs {
+			r.Release()
+		}
+	}()
+	err = m.rows(ctx, cols, -1, func(rec arrowRecord) error {
+		rec.Retain()
+		recs = append(recs, rec)
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	defer rec.Release()
-	return s.rows(b, []arrowRecord{rec}, mode)
+	return s.rows(b, recs, mode)
 }
 
 // unknownNote explains rows left out as UNKNOWN when a negation touches a

@@ -291,77 +291,117 @@ func sizesOf(ctx context.Context, eng *engine.Engine, files []catalog.File, opts
 	return out, nil
 }
 
+// changesBetween compares two sized versions of the definitions over a
+// table in memory, by their members' bitmaps.
 func changesBetween(tbl *columnar.Table, id string, old, cur sized, samples int) []segmentChange {
-	changedDef := map[string]bool{}
-	for _, s := range cur.order {
-		if o, ok := old.byName[s.Name]; !ok || o.Expr != s.Expr {
-			changedDef[s.Name] = true
+	rows := int(tbl.NumRows())
+	bits := func(v sized, name string, in bool) (*columnar.Bitmap, int) {
+		if !in {
+			return columnar.NewBitmap(rows), 0
 		}
+		r := v.byName[name].Result
+		return r.Bitmap(), r.Count()
 	}
-	var out []segmentChange
-	for _, s := range cur.order {
-		n := s.Name
-		c := segmentChange{Name: n, NewExpr: s.Expr, NewSize: s.Result.Count()}
-		o, existed := old.byName[n]
-		newBits := s.Result.Bitmap()
-		oldBits := columnar.NewBitmap(newBits.Len())
-		switch {
-		case !existed:
-			c.Status = "added"
-		case o.Expr != s.Expr:
-			c.Status, c.OldExpr, c.OldSize = "changed", o.Expr, o.Result.Count()
-			oldBits = o.Result.Bitmap()
-		default:
-			c.OldSize = o.Result.Count()
-			oldBits = o.Result.Bitmap()
-			c.Through = changedDeps(n, cur.byName, changedDef)
-			if equalBits(oldBits, newBits) {
-				continue
-			}
-			c.Status, c.OldExpr, c.NewExpr = "members changed", "", ""
-		}
-		fillMovement(&c, tbl, id, oldBits, newBits, samples)
-		out = append(out, c)
-	}
-	for _, o := range old.order {
-		if _, ok := cur.byName[o.Name]; !ok {
-			c := segmentChange{Name: o.Name, Status: "removed", OldExpr: o.Expr, OldSize: o.Result.Count()}
-			fillMovement(&c, tbl, id, o.Result.Bitmap(), columnar.NewBitmap(int(tbl.NumRows())), samples)
-			out = append(out, c)
-		}
+	out, _ := segmentChanges(definitionsOf(old.order), definitionsOf(cur.order), func(c *segmentChange, inOld, inNew bool) (bool, error) {
+		oldBits, oldSize := bits(old, c.Name, inOld)
+		newBits, newSize := bits(cur, c.Name, inNew)
+		c.OldSize, c.NewSize = oldSize, newSize
+		fillMovement(c, tbl, id, oldBits, newBits, samples)
+		return c.Joined+c.Left > 0, nil
+	})
+	return out
+}
+
+func definitionsOf(sizes []catalog.Size) []*catalog.Definition {
+	out := make([]*catalog.Definition, len(sizes))
+	for i, s := range sizes {
+		out[i] = s.Definition
 	}
 	return out
 }
 
+// segmentChanges lists what a change of definitions does, segment by
+// segment: the new version's segments in order (added, changed, or with
+// members changed through a changed definition they use), then the
+// removed ones. move fills a change's sizes and movement from c.Name's
+// members in the old version (when inOld) and the new (when inNew) and
+// reports whether any member moved. A definition that did not change and
+// uses none that did has the same members over the same rows and time: it
+// is not measured.
+func segmentChanges(old, cur []*catalog.Definition, move func(c *segmentChange, inOld, inNew bool) (bool, error)) ([]segmentChange, error) {
+	oldBy, curBy := byName(old), byName(cur)
+	changed := map[string]bool{}
+	for _, d := range cur {
+		if o, ok := oldBy[d.Name]; !ok || o.Expr != d.Expr {
+			changed[d.Name] = true
+		}
+	}
+	var out []segmentChange
+	for _, d := range cur {
+		c := segmentChange{Name: d.Name, NewExpr: d.Expr}
+		o, existed := oldBy[d.Name]
+		switch {
+		case !existed:
+			c.Status = "added"
+		case o.Expr != d.Expr:
+			c.Status, c.OldExpr = "changed", o.Expr
+		default:
+			if c.Through = changedDeps(d.Name, curBy, changed); len(c.Through) == 0 {
+				continue
+			}
+			c.Status, c.NewExpr = "members changed", ""
+		}
+		moved, err := move(&c, existed, true)
+		if err != nil {
+			return nil, err
+		}
+		if c.Status != "members changed" || moved {
+			out = append(out, c)
+		}
+	}
+	for _, o := range old {
+		if _, ok := curBy[o.Name]; !ok {
+			c := segmentChange{Name: o.Name, Status: "removed", OldExpr: o.Expr}
+			if _, err := move(&c, true, false); err != nil {
+				return nil, err
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func byName(defs []*catalog.Definition) map[string]*catalog.Definition {
+	m := make(map[string]*catalog.Definition, len(defs))
+	for _, d := range defs {
+		m[d.Name] = d
+	}
+	return m
+}
+
 // changedDeps lists the changed definitions n depends on, transitively.
-func changedDeps(n string, cur map[string]catalog.Size, changed map[string]bool) []string {
+func changedDeps(n string, cur map[string]*catalog.Definition, changed map[string]bool) []string {
 	var out []string
 	seen := map[string]bool{}
 	var walk func(string)
 	walk = func(x string) {
-		for _, d := range cur[x].Deps {
-			if seen[d] {
+		d := cur[x]
+		if d == nil {
+			return
+		}
+		for _, dep := range d.Deps {
+			if seen[dep] {
 				continue
 			}
-			seen[d] = true
-			if changed[d] {
-				out = append(out, d)
+			seen[dep] = true
+			if changed[dep] {
+				out = append(out, dep)
 			}
-			walk(d)
+			walk(dep)
 		}
 	}
 	walk(n)
 	return out
-}
-
-func equalBits(a, b *columnar.Bitmap) bool {
-	aw, bw := a.Words(), b.Words()
-	for i := range aw {
-		if aw[i] != bw[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func fillMovement(c *segmentChange, tbl *columnar.Table, id string, old, cur *columnar.Bitmap, samples int) {

@@ -378,59 +378,26 @@ func (e *env) diffRemote(url string, d *dataFlags, oldFiles, newFiles []catalog.
 }
 
 // remoteChanges compares two versions of the definitions by their
-// members, as changesBetween does for a table in memory.
+// members, which members fetches from the server.
 func remoteChanges(oldCat, newCat *catalog.Catalog, members func(*catalog.Catalog, string) ([]string, error), samples int) ([]segmentChange, error) {
-	cur := map[string]catalog.Size{}
-	changedDef := map[string]bool{}
-	for _, d := range newCat.Definitions() {
-		cur[d.Name] = catalog.Size{Definition: d}
-		if o, ok := oldCat.Definition(d.Name); !ok || o.Expr != d.Expr {
-			changedDef[d.Name] = true
+	ids := func(cat *catalog.Catalog, name string, in bool) ([]string, error) {
+		if !in {
+			return nil, nil
 		}
+		return members(cat, name)
 	}
-	var out []segmentChange
-	for _, d := range newCat.Definitions() {
-		c := segmentChange{Name: d.Name, NewExpr: d.Expr}
-		o, existed := oldCat.Definition(d.Name)
-		switch {
-		case !existed:
-			c.Status = "added"
-		case o.Expr != d.Expr:
-			c.Status, c.OldExpr = "changed", o.Expr
-		default:
-			if c.Through = changedDeps(d.Name, cur, changedDef); len(c.Through) == 0 {
-				continue // the same definition over the same rows and time
-			}
-			c.Status, c.NewExpr = "members changed", ""
-		}
-		newIDs, err := members(newCat, d.Name)
+	return segmentChanges(oldCat.Definitions(), newCat.Definitions(), func(c *segmentChange, inOld, inNew bool) (bool, error) {
+		oldIDs, err := ids(oldCat, c.Name, inOld)
 		if err != nil {
-			return nil, err
+			return false, err
 		}
-		var oldIDs []string
-		if existed {
-			if oldIDs, err = members(oldCat, d.Name); err != nil {
-				return nil, err
-			}
+		newIDs, err := ids(newCat, c.Name, inNew)
+		if err != nil {
+			return false, err
 		}
-		if c.Status == "members changed" && slices.Equal(oldIDs, newIDs) {
-			continue
-		}
-		moveIDs(&c, oldIDs, newIDs, samples)
-		out = append(out, c)
-	}
-	for _, o := range oldCat.Definitions() {
-		if _, ok := newCat.Definition(o.Name); !ok {
-			oldIDs, err := members(oldCat, o.Name)
-			if err != nil {
-				return nil, err
-			}
-			c := segmentChange{Name: o.Name, Status: "removed", OldExpr: o.Expr}
-			moveIDs(&c, oldIDs, nil, samples)
-			out = append(out, c)
-		}
-	}
-	return out, nil
+		moveIDs(c, oldIDs, newIDs, samples)
+		return c.Joined+c.Left > 0, nil
+	})
 }
 
 // moveIDs fills the sizes, the counts of members who join and leave, and

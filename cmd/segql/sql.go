@@ -12,6 +12,7 @@ import (
 	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/lang/printer"
 	"github.com/segql/segql/lang/sqlgen"
 )
 
@@ -134,7 +135,7 @@ func sqlItems(cat *catalog.Catalog, args []string) []engine.SQLExpr {
 	for i, a := range args {
 		out[i] = engine.SQLExpr{Name: a, Src: a}
 		if _, ok := cat.Definition(a); ok {
-			out[i].Src = "`" + strings.ReplaceAll(a, "`", "``") + "`"
+			out[i].Src = printer.Name(a)
 		}
 	}
 	return out
