@@ -9,6 +9,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -114,5 +115,30 @@ func TestLinerInOneFile(t *testing.T) {
 	}
 	if len(importers) != 1 || !strings.HasSuffix(importers[0], "repl/terminal.go") {
 		t.Errorf("liner is imported by %v; only repl/terminal.go may", importers)
+	}
+}
+
+// TestMinimumGo: every module states the minimum Go as the first 1.26
+// release, with no toolchain line, so any installed 1.26.x builds it
+// without downloading another toolchain. (golang.org/x/sys and liner
+// require 1.26.0, which is why the line reads 1.26.0 and not 1.26.)
+func TestMinimumGo(t *testing.T) {
+	for _, mod := range []string{"../../go.mod", "../../bench/go.mod", "../../conformance/go.mod"} {
+		data, err := os.ReadFile(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var goLine string
+		for _, line := range strings.Split(string(data), "\n") {
+			switch f := strings.Fields(line); {
+			case len(f) == 2 && f[0] == "go":
+				goLine = f[1]
+			case len(f) > 0 && f[0] == "toolchain":
+				t.Errorf("%s: %q pins a toolchain; any 1.26.x must do", mod, line)
+			}
+		}
+		if goLine != "1.26" && goLine != "1.26.0" {
+			t.Errorf("%s: go %s; the minimum must be 1.26 or 1.26.0 so every 1.26.x builds it", mod, goLine)
+		}
 	}
 }
