@@ -12,6 +12,7 @@
 //	segql split EXPR --arms ...  experiment arms by stable buckets
 //	segql export EXPR --out FILE write a segment's members
 //	segql gen [flags] --out FILE write the demo users table
+//	segql serve --defs PATH...   serve the segments over HTTP
 //	segql version                print the version
 //
 // Exit status: 0 success, 1 a problem in the expression or the data,
@@ -90,6 +91,7 @@ Usage:
   segql split EXPR|NAME --arms control:50,treatment:50 --salt S [--save FILE]
   segql export EXPR|NAME --out FILE|URL [--columns A,B] [--allow-pii]   (URL: a new PostgreSQL table)
   segql gen [--rows N] [--seed S] --out FILE
+  segql serve --defs PATH... [--data FILE]... [--listen ADDR]   segments over HTTP (JSON)
   segql version
 
 Analytics commands take eval's --data, --id, --now and --defs. Every
@@ -162,6 +164,8 @@ func dispatch(args []string, e *env) int {
 		return e.sqlCmd(args[1:])
 	case "schema":
 		return e.schemaCmd(args[1:])
+	case "serve":
+		return e.serve(args[1:])
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0
@@ -180,7 +184,7 @@ func dispatch(args []string, e *env) int {
 func isHelp(a string) bool { return a == "-h" || a == "-help" || a == "--help" }
 
 // commandNames are the subcommands, for "did you mean".
-var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sql", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "version", "help"}
+var commandNames = []string{"repl", "eval", "gen", "fmt", "check", "schema", "sql", "sizes", "diff", "profile", "overlap", "cluster", "split", "export", "serve", "version", "help"}
 
 // choice is a flag that takes one of a fixed set of values; any other is
 // a usage error (exit 2) that names them.

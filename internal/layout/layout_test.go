@@ -2,6 +2,7 @@
 // lang sees neither Arrow nor the engine, columnar never sees lang, the
 // engine's stages import only the stages below them, catalog and
 // analytics use only the engine's public API, only repl imports liner,
+// the HTTP server (with its metrics library) serves only the public API,
 // and nothing imports repl or cmd.
 package layout
 
@@ -42,6 +43,7 @@ func TestImportDirections(t *testing.T) {
 	const eng = module + "/engine/internal/"
 	ui := []string{module + "/repl", module + "/cmd", "github.com/peterh/liner"}
 	const pgx = "github.com/jackc/pgx"
+	const prom = "github.com/prometheus/"
 	rules := []struct {
 		pattern   string
 		forbidden []string
@@ -73,7 +75,17 @@ func TestImportDirections(t *testing.T) {
 		// warehouse runs segments, it does not analyse them.
 		{module + "/warehouse/...", append([]string{module + "/catalog", module + "/analytics"}, ui...), false},
 		{module + "/warehouse/...", []string{module + "/engine/internal"}, true},
-		{module + "/lang/...", []string{pgx}, false},
+		// The HTTP server serves the engine's public API and nothing else;
+		// metrics are its own.
+		{module + "/server/...", append([]string{pgx}, ui...), false},
+		{module + "/server/...", []string{module + "/engine/internal"}, true},
+		{module + "/lang/...", []string{pgx, prom}, false},
+		{module + "/columnar/...", []string{prom}, false},
+		{module + "/engine/...", []string{prom}, false},
+		{module + "/catalog/...", []string{prom}, false},
+		{module + "/analytics/...", []string{prom}, false},
+		{module + "/warehouse/...", []string{prom}, false},
+		{module + "/repl/...", []string{prom}, false},
 		{module + "/columnar/...", []string{pgx}, false},
 		{module + "/engine/...", []string{pgx}, false},
 		{module + "/catalog/...", []string{pgx}, false},
