@@ -176,7 +176,14 @@ func checkRows(t *testing.T, eng *Engine, q *Query, rows []map[string]any, want 
 			require.NoError(t, err, "TruthAt: %s\nrow %d", what, i)
 			require.Equal(t, refTruth(want[i]), truth, "TruthAt: %s\nrow %d: %v", what, i, rows[i])
 		}
-		if readsList { // a Record has no list columns
+		tr, err := q.TruthRecord(&refRowRecord{refRecord{row: rows[i], fields: eng.fields}, MapRow(matchRow(rows[i]))}, testAnchor)
+		if wantErr[i] {
+			require.Error(t, err, "TruthRecord: %s\nrow %d: %v", what, i, rows[i])
+		} else {
+			require.NoError(t, err, "TruthRecord: %s\nrow %d", what, i)
+			require.Equal(t, refTruth(want[i]), tr, "TruthRecord: %s\nrow %d: %v", what, i, rows[i])
+		}
+		if readsList { // a Record that is no Row has no list columns
 			continue
 		}
 		m, err := q.MatchRecord(&refRecord{row: rows[i], fields: eng.fields}, testAnchor)
@@ -200,6 +207,12 @@ func refTruth(v any) Truth {
 }
 
 // refRecord is a Record over a reference row.
+// refRowRecord is a Record that is also a Row, for its list columns.
+type refRowRecord struct {
+	refRecord
+	MapRow
+}
+
 type refRecord struct {
 	row    map[string]any
 	fields []arrow.Field

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"math"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/segql/segql/engine/internal/funcs"
 	"github.com/segql/segql/engine/internal/rowexec"
@@ -58,8 +61,8 @@ func fastBoolOf(n *plan.Node) fastBool {
 	case plan.OpAnd, plan.OpOr:
 		return fastLogic(n)
 	case plan.OpRange:
-		if n.Bounds.Fixed() && n.Bounds.Float == nil && n.Bounds.Uint == nil {
-			if f := intColumnIn(n.Args[0], n.Bounds.Cmp); f != nil {
+		if n.Bounds.Float == nil && n.Bounds.Uint == nil {
+			if f := intColumnIn(n.Args[0], n.Bounds); f != nil {
 				return f
 			}
 		}
@@ -109,15 +112,31 @@ func b2t(b bool) int8 {
 	return fastFalse
 }
 
+// genericState is fastGeneric's evaluator and source, reused (allocated
+// per call otherwise: the evaluator holds the source as an interface).
+type genericState struct {
+	e   rowexec.Evaluator
+	rec recordSource
+	row mapSource
+}
+
+var genericStates = sync.Pool{New: func() any { return new(genericState) }}
+
 // fastGeneric evaluates n with the row evaluator.
 func fastGeneric(n *plan.Node) fastBool {
 	return func(r Record, now int64) int8 {
-		var src rowexec.Source = &recordSource{r: r}
+		g := genericStates.Get().(*genericState)
+		var src rowexec.Source = &g.rec
 		if rr, ok := r.(*rowRecord); ok { // a Row: struct fields and lists read from it
-			src = &mapSource{row: rr.row, fields: rr.fields}
+			g.row = mapSource{row: rr.row, fields: rr.fields}
+			src = &g.row
+		} else {
+			g.rec = recordSource{r: r}
 		}
-		e := rowexec.Evaluator{Src: src, Env: funcs.Env{Now: now}}
-		v, err := e.Eval(n)
+		g.e = rowexec.Evaluator{Src: src, Env: funcs.Env{Now: now}}
+		v, err := g.e.Eval(n)
+		*g = genericState{}
+		genericStates.Put(g)
 		if err != nil {
 			return fastFail
 		}
@@ -207,12 +226,12 @@ func presence(s int8) int8 {
 func fastCompare(n *plan.Node) fastBool {
 	op, a, b := n.Cmp, n.Args[0], n.Args[1]
 	if c := b; c.Op == plan.OpConst && !c.Val.Null && c.Kind == value.KInt {
-		if f := intColumnIn(a, kernels.CmpRange(op, c.Val.I)); f != nil {
+		if f := intColumnIn(a, plan.Bounds{Cmp: kernels.CmpRange(op, c.Val.I)}); f != nil {
 			return f
 		}
 	}
 	if c := a; c.Op == plan.OpConst && !c.Val.Null && c.Kind == value.KInt {
-		if f := intColumnIn(b, kernels.CmpRange(op.Flip(), c.Val.I)); f != nil {
+		if f := intColumnIn(b, plan.Bounds{Cmp: kernels.CmpRange(op.Flip(), c.Val.I)}); f != nil {
 			return f
 		}
 	}
@@ -249,17 +268,85 @@ func compareWith[T any, F ~func(Record, int64) (T, int8)](op kernels.CmpOp, x, y
 // intColumnIn is the common leaf, a top-level integer column within a
 // constant range, read once and compared with no further closures; nil
 // for other columns.
-func intColumnIn(col *plan.Node, r kernels.IntRange) fastBool {
-	if col.Op != plan.OpColumn || !col.Col.Top() || col.Kind != value.KInt {
+func intColumnIn(col *plan.Node, b plan.Bounds) fastBool {
+	if col.Op != plan.OpColumn || !col.Col.Top() || (col.Kind != value.KInt && col.Kind != value.KTime) {
 		return nil
 	}
-	c, lo, hi, neg := col.Col.Index, r.Lo, r.Hi, r.Neg
-	return func(rec Record, _ int64) int8 {
-		v, ok := rec.Int(c)
+	c, isTime := col.Col.Index, col.Kind == value.KTime
+	read := func(rec Record) (int64, bool) {
+		if isTime {
+			return rec.Time(c)
+		}
+		return rec.Int(c)
+	}
+	if b.Fixed() {
+		lo, hi, neg := b.Cmp.Lo, b.Cmp.Hi, b.Cmp.Neg
+		return func(rec Record, _ int64) int8 {
+			v, ok := read(rec)
+			if !ok {
+				return fastUnknown
+			}
+			return b2t((v >= lo && v <= hi) != neg)
+		}
+	}
+	bounds := nowBounds(b)
+	return func(rec Record, now int64) int8 {
+		r, ok := bounds(now)
+		if !ok {
+			return fastFail
+		}
+		v, ok := read(rec)
 		if !ok {
 			return fastUnknown
 		}
-		return b2t((v >= lo && v <= hi) != neg)
+		if d := now - v; b.NowDiff && (d > now) != (v < 0) { // now() − value overflows: the generic path raises
+			return fastFail
+		}
+		return b2t((v >= r.Lo && v <= r.Hi) != r.Neg)
+	}
+}
+
+// rangeAt is a range's bounds for one now().
+type rangeAt struct {
+	now int64
+	r   kernels.IntRange
+	ok  bool // false: computing them raised an error
+}
+
+// nowBounds computes the bounds of a range relative to now() as the
+// vectorized executor does for a run (exec's runBounds), keeping the last
+// now's: a service evaluates many users at one now().
+func nowBounds(b plan.Bounds) func(now int64) (kernels.IntRange, bool) {
+	var last atomic.Pointer[rangeAt]
+	return func(now int64) (kernels.IntRange, bool) {
+		if l := last.Load(); l != nil && l.now == now {
+			return l.r, l.ok
+		}
+		at := &rangeAt{now: now, r: b.Cmp, ok: true}
+		e := rowexec.Evaluator{Src: rowexec.NoColumns{}, Env: funcs.Env{Now: now}}
+		empty := false
+		bound := func(x *plan.Node, adj int64, into *int64) {
+			val, err := e.Eval(x)
+			switch {
+			case err != nil:
+				at.ok = false
+			case (adj > 0 && val.I == math.MaxInt64) || (adj < 0 && val.I == math.MinInt64):
+				empty = true // x > MaxInt64: nothing
+			default:
+				*into = val.I + adj
+			}
+		}
+		if b.LoExpr != nil {
+			bound(b.LoExpr, b.LoAdj, &at.r.Lo)
+		}
+		if b.HiExpr != nil {
+			bound(b.HiExpr, b.HiAdj, &at.r.Hi)
+		}
+		if empty {
+			at.r.Lo, at.r.Hi = 1, 0
+		}
+		last.Store(at)
+		return at.r, at.ok
 	}
 }
 

@@ -329,6 +329,17 @@ func goNumber(x any, k value.Kind) (value.Value, error) {
 }
 
 func goList(x any, elem value.Kind) (value.Value, error) {
+	if xs, ok := x.([]any); ok { // the common form, without reflection
+		out := value.Value{K: value.KList, L: make([]value.Value, len(xs))}
+		for i, e := range xs {
+			v, err := goValue(e, elem, value.KNull)
+			if err != nil {
+				return value.Value{}, err
+			}
+			out.L[i] = v
+		}
+		return out, nil
+	}
 	rv := reflect.ValueOf(x)
 	if rv.Kind() != reflect.Slice {
 		return value.Value{}, fmt.Errorf("cannot use %T as a list", x)

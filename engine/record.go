@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+
 	"github.com/segql/segql/engine/internal/plan"
 	"github.com/segql/segql/engine/internal/value"
 )
@@ -14,7 +16,8 @@ import (
 // getter reports ok = false for null, and is called only for columns of
 // its type: Int for integer columns, Float for floats, Str for strings,
 // Bool for booleans, Time for dates and timestamps (microseconds since
-// the epoch, UTC). List and struct columns need a Row.
+// the epoch, UTC). List and struct columns need a Row: a Record that
+// also implements Row serves them through Lookup.
 //
 // Implement it on a pointer (a struct value converted to the interface at
 // each call would allocate).
@@ -26,11 +29,28 @@ type Record interface {
 	Time(col int) (micros int64, ok bool)
 }
 
-// recordSource reads a Record's values by column position.
-type recordSource struct{ r Record }
+// recordSource reads a Record's values by column position, and list and
+// struct columns through Lookup when the Record is also a Row.
+type recordSource struct {
+	r      Record
+	fields []arrow.Field
+}
 
 // Column implements rowexec.Source.
 func (s *recordSource) Column(c *plan.Column, k value.Kind) (value.Value, error) {
+	if row, ok := s.r.(Row); ok && (!c.Top() || k == value.KList) {
+		if s.fields != nil {
+			return (&mapSource{row: row, fields: s.fields}).Column(c, k)
+		}
+		if c.Top() { // a list, read by name (the compiled closures know no fields)
+			x, _ := row.Lookup(c.Name)
+			v, err := goValue(x, k, c.Elem)
+			if err != nil {
+				return value.Value{}, fmt.Errorf("column %q: %w", c.Name, err)
+			}
+			return v, nil
+		}
+	}
 	if !c.Top() {
 		return value.Value{}, fmt.Errorf("struct fields need a Row, not a Record")
 	}
@@ -66,8 +86,21 @@ func (q *Query) MatchRecord(r Record, t time.Time) (member bool, err error) {
 			return truth == fastTrue, nil
 		}
 	}
-	v, err := q.evalRow(q.root, &recordSource{r: r}, t, nil)
+	v, err := q.evalRow(q.root, &recordSource{r: r, fields: q.engine.fields}, t, nil)
 	return v.IsTrue(), err
+}
+
+// TruthRecord is MatchRecord reporting TRUE, FALSE or UNKNOWN, as TruthAt
+// does for a Row.
+func (q *Query) TruthRecord(r Record, t time.Time) (truth Truth, err error) {
+	defer recoverInto(&err, "evaluating", q.src)
+	if fast := q.fastClosures(); fast != nil {
+		if code := fast(r, t.UnixMicro()); code != fastFail {
+			return [...]Truth{False, True, Unknown}[code], nil
+		}
+	}
+	v, err := q.evalRow(q.root, &recordSource{r: r, fields: q.engine.fields}, t, nil)
+	return truthOf(v), err
 }
 
 // fastClosures returns the query's compiled closures (built on first

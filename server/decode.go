@@ -40,24 +40,14 @@ func badRequest(code, format string, args ...any) *requestError {
 // valid UTF-8 JSON, nested at most maxDepth deep, one value, no field v
 // does not have, every field of its type.
 func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) *requestError {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return &requestError{status: http.StatusRequestEntityTooLarge, code: codeTooLarge, msg: fmt.Sprintf("the body is larger than %d bytes", s.cfg.MaxBody)}
-		}
-		return badRequest(codeBadRequest, "reading the body: %v", err)
+	buf, rerr := s.readJSON(w, r, true)
+	if buf != nil {
+		defer bodyPool.Put(buf)
 	}
-	if len(bytes.TrimSpace(body)) == 0 {
-		return badRequest(codeBadJSON, "the body is empty: send a JSON object")
+	if rerr != nil {
+		return rerr
 	}
-	if !utf8.Valid(body) {
-		return badRequest(codeBadJSON, "the body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))
-	}
-	if at := tooDeep(body); at >= 0 {
-		return badRequest(codeBadJSON, "the JSON is nested more than %d levels deep (at byte %d)", maxDepth, at)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(bytes.NewReader(buf.Bytes()))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
@@ -67,6 +57,36 @@ func (s *Server) decode(w http.ResponseWriter, r *http.Request, v any) *requestE
 		return badRequest(codeBadJSON, "unexpected data after the JSON object (at byte %d)", dec.InputOffset())
 	}
 	return nil
+}
+
+// readJSON reads the request body into a buffer from bodyPool (the
+// caller puts it back when non-nil) and checks what every JSON body must
+// be: at most MaxBody bytes, not empty, valid UTF-8, and with depth,
+// nested at most maxDepth deep.
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, depth bool) (*bytes.Buffer, *requestError) {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return buf, &requestError{status: http.StatusRequestEntityTooLarge, code: codeTooLarge, msg: fmt.Sprintf("the body is larger than %d bytes", s.cfg.MaxBody)}
+		}
+		return buf, badRequest(codeBadRequest, "reading the body: %v", err)
+	}
+	body := buf.Bytes()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return buf, badRequest(codeBadJSON, "the body is empty: send a JSON object")
+	}
+	if !utf8.Valid(body) {
+		return buf, badRequest(codeBadJSON, "the body is not valid UTF-8 (at byte %d)", invalidUTF8At(body))
+	}
+	if !depth {
+		return buf, nil
+	}
+	if at := tooDeep(body); at >= 0 {
+		return buf, badRequest(codeBadJSON, "the JSON is nested more than %d levels deep (at byte %d)", maxDepth, at)
+	}
+	return buf, nil
 }
 
 // jsonError explains a decoding error.

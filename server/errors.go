@@ -151,6 +151,18 @@ func fail(w http.ResponseWriter, status int, code, msg string) {
 	writeError(w, status, apiError{Code: code, Message: msg})
 }
 
+// Header values shared by every response (net/http never changes them).
+var (
+	contentTypeJSON = []string{"application/json"}
+	noSniff         = []string{"nosniff"}
+)
+
+// jsonHeaders marks a JSON response, without allocating.
+func jsonHeaders(h http.Header) {
+	h["Content-Type"] = contentTypeJSON
+	h["X-Content-Type-Options"] = noSniff
+}
+
 // writeJSON writes v with status. An encoding failure after the header
 // is sent cannot be reported to the client; it is a bug (v's types are
 // this package's).
@@ -163,9 +175,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal","message":"the response could not be encoded"}}` + "\n")
 	}
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("X-Content-Type-Options", "nosniff")
+	jsonHeaders(w.Header())
 	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes()) // a client gone is not the server's error
 }

@@ -14,7 +14,8 @@ import (
 type route struct {
 	method, path string
 	open         bool // served without a token (health checks)
-	scan         bool // evaluates the whole table: counted against MaxScans
+	scan         bool // evaluates the whole table: counted against MaxScans, with a deadline
+	deadline     bool // has a context deadline (the others are bounded by their input, or check the time)
 	handle       func(w http.ResponseWriter, r *http.Request, snap *snapshot)
 }
 
@@ -28,7 +29,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/v1/segments/{name}", handle: s.segment},
 		{method: "POST", path: "/v1/explain", handle: s.explain, scan: true},
 		{method: "POST", path: "/v1/why", handle: s.why},
-		{method: "POST", path: "/v1/reload", handle: s.reload},
+		{method: "POST", path: "/v1/reload", handle: s.reload, deadline: true},
 		{method: "GET", path: "/v1/openapi.json", handle: s.openapi, open: true},
 		{method: "GET", path: "/healthz", handle: s.healthz, open: true},
 		{method: "GET", path: "/readyz", handle: s.readyz, open: true},
@@ -142,10 +143,13 @@ func (s *Server) wrap(rt route) http.Handler {
 			return
 		}
 		defer snap.release()
-		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
-		defer cancel()
-		w.Header().Set("Segql-Version", snap.version)
-		rt.handle(w, r.WithContext(ctx), snap)
+		w.Header()["Segql-Version"] = snap.versionHeader
+		if rt.scan || rt.deadline {
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.Timeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
+		rt.handle(w, r, snap)
 	})
 }
 

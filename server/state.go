@@ -1,12 +1,16 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -27,8 +31,13 @@ type dataset struct {
 	id     string // the id column, "" when none
 	gen    int    // the data generation, counted from 1
 	fields map[string]arrow.Field
-	cols   []string // column names, in order
-	refs   atomic.Int32
+	cols   []string       // column names, in order
+	index  map[string]int // column positions by name
+	kinds  []colKind      // how each column's JSON value decodes
+	elems  []colKind      // a list column's element kind (kOther: not a list of scalars)
+	// records reuses match's userRecords (sized for this table).
+	records sync.Pool
+	refs    atomic.Int32
 }
 
 func (d *dataset) retain() { d.refs.Add(1) }
@@ -42,22 +51,24 @@ func (d *dataset) release() {
 // set with every segment compiled and sized. It is immutable and
 // reference counted.
 type snapshot struct {
-	data     *dataset
-	cat      *catalog.Catalog
-	segs     map[string]*segment
-	names    []string // segment names in file order
-	defsHash string   // of the definition files' names and texts
-	version  string   // data generation and definitions hash
-	loaded   time.Time
-	refs     atomic.Int32
+	data          *dataset
+	cat           *catalog.Catalog
+	segs          map[string]*segment
+	names         []string // segment names in file order
+	defsHash      string   // of the definition files' names and texts
+	version       string   // data generation and definitions hash
+	versionHeader []string // version, as a header value
+	loaded        time.Time
+	refs          atomic.Int32
 }
 
 // segment is one named segment of a snapshot.
 type segment struct {
-	def     *catalog.Definition
-	q       *engine.Query
-	size    int
-	unknown int
+	def      *catalog.Definition
+	jsonName string // the name as a JSON string
+	q        *engine.Query
+	size     int
+	unknown  int
 }
 
 func (s *snapshot) release() {
@@ -85,9 +96,13 @@ func (s *Server) loadData(ctx context.Context) (*dataset, error) {
 	s.dataGen++
 	eng := engine.Open(tbl)
 	d := &dataset{tbl: tbl, eng: eng, an: analytics.New(eng), id: id, gen: s.dataGen, fields: map[string]arrow.Field{}}
-	for _, f := range tbl.Schema.Fields() {
+	d.index = map[string]int{}
+	for i, f := range tbl.Schema.Fields() {
 		d.fields[f.Name] = f
 		d.cols = append(d.cols, f.Name)
+		d.index[f.Name] = i
+		d.kinds = append(d.kinds, kindOf(f.Type))
+		d.elems = append(d.elems, elemKind(f.Type))
 	}
 	d.refs.Store(1)
 	return d, nil
@@ -152,17 +167,27 @@ func (s *Server) buildFrom(ctx context.Context, data *dataset, files []catalog.F
 		data: data, cat: cat, segs: make(map[string]*segment, len(sizes)),
 		defsHash: hash, version: fmt.Sprintf("d%d-%s", data.gen, hash), loaded: time.Now(),
 	}
+	snap.versionHeader = []string{snap.version}
 	for _, sz := range sizes {
 		q, err := cat.CompileContext(ctx, sz.Name)
 		if err != nil {
 			return nil, err
 		}
-		snap.segs[sz.Name] = &segment{def: sz.Definition, q: q, size: sz.Result.Count(), unknown: sz.Result.Unknown()}
+		snap.segs[sz.Name] = &segment{def: sz.Definition, jsonName: jsonString(sz.Name), q: q, size: sz.Result.Count(), unknown: sz.Result.Unknown()}
 		snap.names = append(snap.names, sz.Name)
 	}
 	data.retain()
 	snap.refs.Store(1)
 	return snap, nil
+}
+
+// jsonString is s as a JSON string, < > & kept as writeJSON keeps them.
+func jsonString(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // now is the time now() means for an evaluation starting now.
