@@ -175,7 +175,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal","message":"the response could not be encoded"}}` + "\n")
 	}
-	jsonHeaders(w.Header())
+	writeBuffered(w, status, buf.Bytes())
+}
+
+// writeBuffered writes a whole JSON body with its length (not chunked).
+func writeBuffered(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	jsonHeaders(h)
+	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes()) // a client gone is not the server's error
+	_, _ = w.Write(body) // a client gone is not the server's error
 }

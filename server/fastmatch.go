@@ -923,9 +923,7 @@ func (s *Server) match(w http.ResponseWriter, r *http.Request, snap *snapshot) {
 		out.WriteByte(']')
 	}
 	out.WriteString("}\n")
-	jsonHeaders(w.Header())
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out.Bytes()) // a client gone is not the server's error
+	writeBuffered(w, http.StatusOK, out.Bytes())
 }
 
 // matchBatch decodes and evaluates the users array at span one user at a

@@ -465,14 +465,16 @@ func batchPhase(url string, users [][]byte, what string, goal bool) {
 		must(err)
 		bodies = append(bodies, b)
 	}
-	c := client()
 	workers := 4
+	raw := make([]*rawConn, workers)
+	for i := range raw {
+		c, err := dialRaw(strings.TrimPrefix(url, "http://"))
+		must(err)
+		raw[i] = c
+		defer c.Close()
+	}
 	lat, errs := hammer(*duration, workers, func(w, i int) error {
-		resp, err := post(c, url+"/v1/match", bodies[(w+i)%len(bodies)])
-		if err != nil {
-			return err
-		}
-		return readTruths(resp, 10**batch)
+		return raw[w].match(bodies[(w+i)%len(bodies)], 10**batch)
 	})
 	ups := float64(len(lat)**batch) / duration.Seconds()
 	fmt.Printf("  %d requests (%d clients): %.0f users/s, p50 %v, p99 %v, %d errors\n", len(lat), workers, ups, pct(lat, .5), pct(lat, .99), errs)
