@@ -16,7 +16,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
 	"github.com/segql/segql/internal/atomicfile"
+	"github.com/segql/segql/internal/workers"
 )
 
 // LoadOptions configure loading.
@@ -156,7 +158,7 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 	if err == nil {
 		err = uniqueNames(schema)
 	}
-	if err == nil {
+	if err == nil && FormatOf(path) != FormatParquet { // readParquet validates as it reads
 		err = validateAll(batches)
 	}
 	if err == nil {
@@ -186,9 +188,11 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 		return nil, nil, err
 	}
 	defer rdr.Close()
-	// Parallel column reads would run arrow-go's decoders in goroutines of
-	// its own, where a panic on a malformed file (seen: a nil dictionary
-	// page header) cannot be recovered; serial reads keep it in ours.
+	// arrow-go's own parallel reads run its decoders in goroutines of its
+	// own; segql reads each row group as a work item in its pool instead,
+	// with its own recover, so a decoder's panic on a malformed file is an
+	// error naming the row group. Each batch is validated as it is read,
+	// in parallel too.
 	aprops := pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize), Parallel: false}
 	// Read top-level string columns dictionary-encoded: their predicates
 	// then run once per distinct value.
@@ -202,12 +206,62 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 	if err != nil {
 		return nil, nil, err
 	}
-	rr, err := fr.GetRecordReader(ctx, nil, nil)
+	ng := rdr.NumRowGroups()
+	groups := make([][]arrow.RecordBatch, ng)
+	schemas := make([]*arrow.Schema, ng)
+	release := func() {
+		for _, bs := range groups {
+			for _, b := range bs {
+				b.Release()
+			}
+		}
+	}
+	err = workers.Run(ctx, ng, 0, func(_, g int) error {
+		var err error
+		schemas[g], groups[g], err = readRowGroup(ctx, fr, g)
+		if err != nil {
+			return fmt.Errorf("row group %d: %w", g, err)
+		}
+		return nil
+	})
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	var batches []arrow.RecordBatch
+	for _, bs := range groups {
+		batches = append(batches, bs...)
+	}
+	if ng == 0 {
+		schema, err := fr.Schema()
+		return schema, nil, err
+	}
+	return schemas[0], batches, nil
+}
+
+// readRowGroup reads one row group's record batches (each validated), a
+// decoder's panic on a malformed file becoming the error.
+func readRowGroup(ctx context.Context, fr *pqarrow.FileReader, g int) (schema *arrow.Schema, batches []arrow.RecordBatch, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(error); ok {
+				err = fmt.Errorf("malformed data: %w", e)
+			} else {
+				err = fmt.Errorf("malformed data (%v)", r)
+			}
+		}
+		if err != nil {
+			for _, b := range batches {
+				b.Release()
+			}
+			batches = nil
+		}
+	}()
+	rr, err := fr.GetRecordReader(ctx, nil, []int{g})
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rr.Release()
-	var batches []arrow.RecordBatch
 	for rr.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, batches, context.Cause(ctx)
@@ -215,6 +269,9 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 		rec := rr.RecordBatch()
 		rec.Retain()
 		batches = append(batches, rec)
+		if err := validate(rec); err != nil {
+			return nil, batches, fmt.Errorf("record batch %d: %w", len(batches)-1, err)
+		}
 	}
 	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return nil, batches, err

@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/stretchr/testify/require"
 )
 
@@ -242,4 +244,32 @@ func namedCell(t *testing.T, tbl *Table, name string, row int64) string {
 	i := tbl.ColumnIndex(name)
 	require.GreaterOrEqual(t, i, 0, name)
 	return cell(tbl, row, i)
+}
+
+// TestParquetRowGroupsInOrder: a file of many row groups, read in
+// parallel, loads the same cells in the same order as one of a single
+// row group.
+func TestParquetRowGroupsInOrder(t *testing.T) {
+	src := Demo(DemoOptions{Rows: 20_000, Seed: 3, Anchor: anchor, BatchSize: 3000})
+	defer src.Release()
+	dir := t.TempDir()
+	one := filepath.Join(dir, "one.parquet")
+	require.NoError(t, WriteFile(one, src, nil))
+	many := filepath.Join(dir, "many.parquet")
+	f, err := os.Create(many)
+	require.NoError(t, err)
+	props := parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(1700), parquet.WithDictionaryDefault(true))
+	fw, err := pqarrow.NewFileWriter(src.Schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	require.NoError(t, err)
+	require.NoError(t, src.Each(fw.WriteBuffered))
+	require.NoError(t, fw.Close())
+
+	ctx := context.Background()
+	a, err := LoadFile(ctx, one, LoadOptions{})
+	require.NoError(t, err)
+	defer a.Release()
+	b, err := LoadFile(ctx, many, LoadOptions{})
+	require.NoError(t, err)
+	defer b.Release()
+	requireSameCells(t, a, b)
 }
