@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -367,4 +368,31 @@ func TestExport(t *testing.T) {
 	for _, e := range entries {
 		require.NotContains(t, e.Name(), ".tmp")
 	}
+}
+
+// TestProfileLeavesOutIdentifyingColumns: a text column with its own
+// value on (nearly) every row is left out of the default columns and
+// named; asked for by name it is profiled.
+func TestProfileLeavesOutIdentifyingColumns(t *testing.T) {
+	var csv strings.Builder
+	csv.WriteString("id,code,country\n")
+	for i := range 500 {
+		fmt.Fprintf(&csv, "%d,c%05d,%s\n", i, i, []string{"DE", "FR"}[i%2])
+	}
+	path := filepath.Join(t.TempDir(), "users.csv")
+	require.NoError(t, os.WriteFile(path, []byte(csv.String()), 0o644))
+	tbl, err := columnar.Load(context.Background(), []string{path}, columnar.LoadOptions{})
+	require.NoError(t, err)
+	defer tbl.Release()
+	eng := engine.Open(tbl)
+	seg := run(t, eng, `country = "DE"`)
+	p, err := New(eng).Profile(context.Background(), seg, ProfileOptions{})
+	require.NoError(t, err)
+	require.Nil(t, columnProfile(p, "code"))
+	require.Equal(t, []string{"code"}, p.Identifying)
+	require.NotNil(t, columnProfile(p, "country"), "a column of few values stays")
+	p, err = New(eng).Profile(context.Background(), seg, ProfileOptions{Columns: []string{"code"}})
+	require.NoError(t, err)
+	require.NotNil(t, columnProfile(p, "code"))
+	require.Empty(t, p.Identifying)
 }

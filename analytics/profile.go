@@ -40,7 +40,16 @@ type Profile struct {
 	Size    int             `json:"size"`
 	Base    int             `json:"base"`
 	Columns []ColumnProfile `json:"columns"` // most distinguishing first
+	// Identifying lists the text columns left out of the default
+	// columns because nearly every row holds its own value (names,
+	// emails, keys): their values say nothing about a segment. Naming a
+	// column in ProfileOptions.Columns profiles it anyway.
+	Identifying []string `json:"identifying,omitempty"`
 }
+
+// identifyingShare is the share of distinct values among a text column's
+// rows above which it identifies rows rather than describing them.
+const identifyingShare = 0.9
 
 // ColumnProfile is one column's comparison. Score, in [0, 1], measures how
 // strongly the column distinguishes the segment: the total variation
@@ -121,9 +130,28 @@ func (e *Analyzer) Profile(ctx context.Context, res *engine.Result, opts Profile
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	if len(opts.Columns) == 0 {
+		out, p.Identifying = e.withoutIdentifying(out, cols, base)
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	p.Columns = out
 	return p, nil
+}
+
+// withoutIdentifying drops the categorical columns holding a distinct
+// value on nearly every row of the base, returning their names.
+func (e *Analyzer) withoutIdentifying(out []ColumnProfile, cols []int, base *engine.Result) (kept []ColumnProfile, dropped []string) {
+	for i, cp := range out {
+		if cp.Kind == "categorical" {
+			b := e.baseColumn(cols[i], base, false)
+			if b.rows >= 20 && float64(len(b.counts)) >= identifyingShare*float64(b.rows) {
+				dropped = append(dropped, cp.Name)
+				continue
+			}
+		}
+		kept = append(kept, cp)
+	}
+	return kept, dropped
 }
 
 // profileColumns resolves the columns to profile.

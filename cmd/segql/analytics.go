@@ -65,12 +65,7 @@ func (c *commaList) Set(v string) error {
 }
 
 func (a *analyticsFlags) register(fs *flag.FlagSet, c analyticsCommand) {
-	if c.ownSeed {
-		a.dataFlags.registerSeed(fs, "demo-seed")
-		fs.Var(&a.defs, "defs", "a .seg file or a directory of them; repeat for several")
-	} else {
-		a.catalogFlags.register(fs)
-	}
+	a.catalogFlags.register(fs)
 	a.privacyFlags.register(fs, c.export)
 }
 
@@ -151,7 +146,6 @@ type analyticsCommand struct {
 	name, usage string
 	minArgs     int
 	export      bool // has --allow-pii
-	ownSeed     bool // --seed is the command's; the demo's is --demo-seed
 }
 
 func (e *env) startAnalytics(c analyticsCommand, args []string, extra func(fs *flag.FlagSet)) (*analyticsFlags, []string, int) {
@@ -308,10 +302,10 @@ func (e *env) overlap(args []string) int {
 	return 0
 }
 
-const clusterUsage = `Usage: segql cluster --k K|auto --features A,B,C [--seed S] [--save FILE] [flags]
+const clusterUsage = `Usage: segql cluster --k K|auto --features A,B,C [--start-seed S] [--save FILE] [flags]
 
 Groups users by k-means (k-means++ start, standardized features, the same
-clusters for the same --seed), prints each cluster's size and centroid in the
+clusters for the same --start-seed), prints each cluster's size and centroid in the
 features' units, and with --save writes every user's cluster (id, cluster).
 Users with a missing feature are in no cluster.
 --k auto picks k from 2 to 8 by the silhouette of a sample.
@@ -321,11 +315,11 @@ func (e *env) cluster(args []string) int {
 	var format, k, save string
 	var features commaList
 	var seed uint64
-	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage, ownSeed: true}, args, func(fs *flag.FlagSet) {
+	a, _, code := e.startAnalytics(analyticsCommand{name: "cluster", usage: clusterUsage}, args, func(fs *flag.FlagSet) {
 		choiceVar(fs, &format, "o", "table", "output: table or json", "table", "json")
 		fs.StringVar(&k, "k", "auto", "the number of clusters, or auto")
 		fs.Var(&features, "features", "numeric, date or timestamp columns (comma-separated)")
-		fs.Uint64Var(&seed, "seed", 1, "seed of the k-means start (the demo table's is --demo-seed)")
+		fs.Uint64Var(&seed, "start-seed", 1, "seed of the k-means++ start (--seed, as in every command, is the demo table's)")
 		fs.StringVar(&save, "save", "", "write id and cluster of every user to this file (.parquet, .arrow, .csv, .ndjson)")
 	})
 	if code >= 0 {

@@ -130,12 +130,15 @@ func TestClusterCommand(t *testing.T) {
 		}
 		blobOf[cl] = n % 3
 	}
-	// The same --seed gives the same clusters; the demo table's seed is --demo-seed.
-	args := []string{"cluster", "--demo-rows", "3000", "--demo-seed", "2", "--k", "4", "--features", "sessions_30d,revenue_total", "--seed", "3", "-o", "json"}
+	// The same --start-seed gives the same clusters; --seed is the demo
+	// table's, as in every command.
+	args := []string{"cluster", "--demo-rows", "3000", "--seed", "2", "--k", "4", "--features", "sessions_30d,revenue_total", "--start-seed", "3", "-o", "json"}
 	first, errs, code := segql(t, "", args...)
 	require.Equal(t, 0, code, errs)
 	again, _, _ := segql(t, "", args...)
 	require.Equal(t, first, again)
+	other, _, _ := segql(t, "", append(args[:len(args)-2:len(args)-2], "--seed", "5", "-o", "json")...)
+	require.NotEqual(t, first, other, "--seed changes the demo table")
 	_, errs, code = segql(t, "", "cluster", "--data", data, "--k", "3", "--features", "x,country")
 	require.Equal(t, 1, code)
 	require.Contains(t, errs, "feature country")

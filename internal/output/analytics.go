@@ -94,6 +94,10 @@ func Profile(w io.Writer, p *analytics.Profile) {
 			fmt.Fprintln(w, "  (cells under the minimum size are not shown)")
 		}
 	}
+	if len(p.Identifying) > 0 {
+		fmt.Fprintf(w, "\nleft out: %s (a different value on nearly every row; name them with --columns to profile them)\n",
+			strings.Join(p.Identifying, ", "))
+	}
 }
 
 func profileNumeric(w io.Writer, c analytics.ColumnProfile) {
