@@ -111,6 +111,7 @@ func main() {
 	batchPhase(srv.url, lean, "the 11 columns the segments read", true)
 	reloadPhase(srv.url, defs)
 	hostilePhase(srv)
+	sighupPhase(srv)
 	srv.stop()
 
 	fmt.Println("SIGTERM under load (a fresh server logging every request):")
@@ -674,6 +675,33 @@ func hostilePhase(s *server) {
 	check(after <= goroutines+4, "goroutines: %v before, %v after", goroutines, after)
 	grown := rss(s.cmd.Process.Pid) - hwm
 	check(grown < 64, "resident memory high-water mark grew by %.0f MiB (bodies are refused at the limit, not read)", grown)
+}
+
+// sighupPhase sends SIGHUP and waits for the data to be reloaded: the
+// version's data generation goes from d1 to d2, answers never failing.
+func sighupPhase(s *server) {
+	fmt.Println("SIGHUP:")
+	version := func() string {
+		resp, err := http.Get(s.url + "/readyz")
+		if err != nil {
+			return ""
+		}
+		var r struct {
+			Version string `json:"version"`
+		}
+		_ = readOK(resp, &r)
+		return r.Version
+	}
+	before := version()
+	must(s.cmd.Process.Signal(syscall.SIGHUP))
+	start := time.Now()
+	after := before
+	for time.Since(start) < time.Minute && !strings.HasPrefix(after, "d2-") {
+		time.Sleep(50 * time.Millisecond)
+		after = version()
+	}
+	check(strings.HasPrefix(before, "d1-") && strings.HasPrefix(after, "d2-"),
+		"the data reloaded: version %s -> %s in %v", before, after, time.Since(start).Round(10*time.Millisecond))
 }
 
 type zeros struct{}

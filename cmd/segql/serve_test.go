@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/segql/segql/internal/testcert"
 )
 
 // lockedBuffer is a bytes.Buffer safe for a server's goroutines.
@@ -45,7 +48,7 @@ func startServe(t *testing.T, args ...string) (url string, stop func() (int, str
 	e := &env{ctx: ctx, stdin: strings.NewReader(""), stderr: stderr}
 	code := make(chan int, 1)
 	go func() { code <- runEnv(append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), e, io.Discard) }()
-	addr := regexp.MustCompile(`listening on (http://\S+)`)
+	addr := regexp.MustCompile(`listening on (https?://\S+)`)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := addr.FindStringSubmatch(stderr.String()); m != nil {
@@ -166,6 +169,27 @@ func TestServeToken(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, 200, resp.StatusCode)
+	code, stderr := stop()
+	assert.Equal(t, 0, code, stderr)
+}
+
+// TestServeTLS: --tls-cert and --tls-key serve HTTPS.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.seg"), []byte("segment a = age > 3\n"), 0o644))
+	certPEM, keyPEM, pool, err := testcert.Loopback()
+	require.NoError(t, err)
+	cert, key := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	require.NoError(t, os.WriteFile(cert, certPEM, 0o600))
+	require.NoError(t, os.WriteFile(key, keyPEM, 0o600))
+	url, stop := startServe(t, "--defs", dir, "--demo-rows", "100", "--tls-cert", cert, "--tls-key", key)
+	require.True(t, strings.HasPrefix(url, "https://"), url)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := client.Get(url + "/v1/segments/a")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	client.CloseIdleConnections()
 	code, stderr := stop()
 	assert.Equal(t, 0, code, stderr)
 }
