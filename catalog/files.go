@@ -3,15 +3,13 @@ package catalog
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/textfile"
+	"github.com/segql/segql/internal/walk"
 	"github.com/segql/segql/lang/syntax"
 )
 
@@ -28,17 +26,10 @@ func Paths(paths []string) ([]string, error) {
 			out = append(out, p)
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".seg") {
-				found = append(found, path)
-			}
-			return err
-		})
+		found, err := walk.Files(p, func(path string) bool { return strings.HasSuffix(path, ".seg") }, nil)
 		if err != nil {
 			return nil, err
 		}
-		sort.Strings(found)
 		out = append(out, found...)
 	}
 	return out, nil

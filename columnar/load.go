@@ -92,9 +92,15 @@ func (e *LoadError) Error() string {
 func (e *LoadError) Unwrap() error { return e.Err }
 
 // Load reads the files into one table, concatenating files of the same
-// schema. A schema difference is an error naming the file and column.
+// schema; directories and patterns stand for their data files
+// (ExpandPaths). A schema difference is an error naming both files and
+// the column.
 func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error) {
 	opts = opts.withDefaults()
+	paths, err := ExpandPaths(paths)
+	if err != nil {
+		return nil, err
+	}
 	var tables []*Table
 	release := func() {
 		for _, t := range tables {
@@ -106,6 +112,9 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error)
 		if err != nil {
 			release()
 			return nil, err
+		}
+		if len(paths) > 1 {
+			t.Name = p // a mismatch names both files, however alike their base names
 		}
 		if len(tables) > 0 {
 			if err := SameSchema(tables[0], t); err != nil {

@@ -71,7 +71,51 @@ func TestConcatAndSchemaMismatch(t *testing.T) {
 	require.EqualValues(t, 3, tbl.NumRows())
 	tbl.Release()
 	_, err = Load(context.Background(), []string{a, c}, LoadOptions{})
-	require.EqualError(t, err, filepath.Base(c[:len(c)-4])+`: column "age" has type utf8, but a has int64`)
+	require.EqualError(t, err, c+`: column "age" has type utf8, but `+a+` has int64`)
+}
+
+// TestDatasets: a directory stands for its data files (walked, in path
+// order, hidden and underscore files left out), a pattern for its
+// matches; one that yields nothing is an error, and so is a file whose
+// schema differs, naming both files.
+func TestDatasets(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, text string) string {
+		p := filepath.Join(dir, rel)
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
+		return p
+	}
+	write("users/country=FR/part-0.csv", "id,age\n3,50\n")
+	write("users/country=DE/part-0.csv", "id,age\n1,30\n2,40\n")
+	write("users/_SUCCESS", "")
+	write("users/.part-0.csv.crc", "x")
+	write("users/_tmp/part-9.csv", "id,age\n9,99\n")
+	write("users/notes.txt", "not data")
+	ctx := context.Background()
+	tbl, err := Load(ctx, []string{filepath.Join(dir, "users")}, LoadOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 3, tbl.NumRows())
+	require.Equal(t, "1", namedCell(t, tbl, "id", 0), "country=DE sorts before country=FR")
+	require.Equal(t, "3", namedCell(t, tbl, "id", 2))
+	tbl.Release()
+
+	tbl, err = Load(ctx, []string{filepath.Join(dir, "users", "*", "part-0.csv")}, LoadOptions{})
+	require.NoError(t, err)
+	require.EqualValues(t, 3, tbl.NumRows())
+	tbl.Release()
+
+	_, err = Load(ctx, []string{filepath.Join(dir, "users", "*", "*.parquet")}, LoadOptions{})
+	require.ErrorContains(t, err, "no file matches the pattern")
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "empty"), 0o755))
+	_, err = Load(ctx, []string{filepath.Join(dir, "empty")}, LoadOptions{})
+	require.ErrorContains(t, err, "holds no data file")
+	_, err = Load(ctx, []string{filepath.Join(dir, "users", "[")}, LoadOptions{})
+	require.ErrorContains(t, err, "malformed pattern")
+
+	odd := write("users/country=ES/part-0.csv", "id,age\n5,old\n")
+	_, err = Load(ctx, []string{filepath.Join(dir, "users")}, LoadOptions{})
+	require.ErrorContains(t, err, odd+`: column "age" has type utf8, but `+filepath.Join(dir, "users/country=DE/part-0.csv")+` has int64`)
 }
 
 func TestLoadErrors(t *testing.T) {

@@ -35,7 +35,7 @@ func (d *dataFlags) register(fs *flag.FlagSet) { d.registerSeed(fs, "seed") }
 // registerSeed registers the flags, naming the demo table's seed flag
 // seedName (segql cluster keeps --seed for its own).
 func (d *dataFlags) registerSeed(fs *flag.FlagSet, seedName string) {
-	fs.Var(&d.data, "data", "a data file (.parquet, .arrow, .arrows, .csv, .ndjson), repeated to concatenate, or a PostgreSQL table (postgres://user@host/db?table=T) to run in (default: the demo table)")
+	fs.Var(&d.data, "data", "a data file (.parquet, .arrow, .arrows, .csv, .ndjson), a directory of them or a pattern (quoted: 'dir/*.parquet'), repeated to concatenate, or a PostgreSQL table (postgres://user@host/db?table=T) to run in (default: the demo table)")
 	fs.StringVar(&d.id, "id", "", `the id column (default "user_id", else "id")`)
 	fs.StringVar(&d.now, "now", "", "the time now() means, RFC 3339 (default: the current time)")
 	fs.IntVar(&d.demoRows, "demo-rows", columnar.DemoRows, "rows of the demo table, when no --data is given")
