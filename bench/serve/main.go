@@ -517,7 +517,9 @@ func reloadPhase(url, defs string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	writer := make(chan struct{})
 	go func() {
+		defer close(writer)
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
 		for i := 0; ; i++ {
@@ -571,6 +573,7 @@ func reloadPhase(url, defs string) {
 		return nil
 	})
 	cancel()
+	<-writer // one writer of the file at a time
 	must(writeAtomic(path, segments))
 	reloads := metric(url, `segql_reloads_total{result="ok",what="definitions"}`)
 	broken := metric(url, `segql_reloads_total{result="error",what="definitions"}`)
