@@ -421,3 +421,19 @@ func TestMetrics(t *testing.T) {
 	assert.Contains(t, m, `segql_segment_size{segment="adults"}`)
 	assert.Contains(t, m, "go_goroutines")
 }
+
+// TestDefsStat: the poll's fingerprint is stable while nothing changes and
+// changes when a file is rewritten or a neighbour of a named file appears.
+func TestDefsStat(t *testing.T) {
+	dir := t.TempDir()
+	writeDefs(t, dir, testDefs)
+	named := []string{filepath.Join(dir, "segs.seg")}
+	a, b := defsStat(named), defsStat([]string{dir})
+	require.Equal(t, a, defsStat(named))
+	require.Contains(t, a, "segs.seg")
+	writeDefs(t, dir, testDefs+"segment more = age > 70\n")
+	require.NotEqual(t, b, defsStat([]string{dir}))
+	c := defsStat(named)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "other.seg"), []byte("segment o = age > 1\n"), 0o644))
+	require.NotEqual(t, c, defsStat(named), "a neighbour of a named file")
+}

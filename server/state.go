@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +22,7 @@ import (
 	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
+	"github.com/segql/segql/internal/walk"
 )
 
 // dataset is one loaded users table with its engine. It is reference
@@ -238,9 +241,6 @@ func (s *Server) ReloadDefinitions(ctx context.Context) (changed bool, err error
 func (s *Server) ReloadData(ctx context.Context) error {
 	s.reloadMu.Lock()
 	defer s.reloadMu.Unlock()
-	if s.stopping.Load() && ctx.Err() != nil {
-		return ctx.Err()
-	}
 	data, err := s.loadData(ctx)
 	var snap *snapshot
 	if err == nil {
@@ -273,17 +273,47 @@ func (s *Server) succeeded(what string, snap *snapshot) {
 }
 
 // watch polls the definition files until ctx ends.
+// Between polls it only stats the files: they are read (and parsed)
+// again only when a name, size or modification time changed.
 func (s *Server) watch(ctx context.Context) {
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	last := defsStat(s.cfg.Defs)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			_, _ = s.ReloadDefinitions(ctx) // failures are logged and shown by /readyz
+			if now := defsStat(s.cfg.Defs); now != last {
+				last = now
+				_, _ = s.ReloadDefinitions(ctx) // failures are logged and shown by /readyz
+			}
 		}
 	}
+}
+
+// defsStat fingerprints the .seg files a definition set may read: those
+// under each directory of defs, and for a file, those of its directory
+// (the segql command reads a file with its neighbours). An unreadable
+// path is part of the fingerprint, so its return is noticed.
+func defsStat(defs []string) string {
+	var b strings.Builder
+	for _, d := range defs {
+		dir := d
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			dir = filepath.Dir(d)
+		}
+		files, err := walk.Files(dir, func(p string) bool { return strings.HasSuffix(p, ".seg") }, nil)
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v\n", dir, err)
+		}
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil {
+				fmt.Fprintf(&b, "%s %d %d\n", f, st.Size(), st.ModTime().UnixNano())
+			}
+		}
+	}
+	return b.String()
 }
 
 // sortedNames returns names sorted (for did-you-mean candidates).
