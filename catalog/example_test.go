@@ -39,7 +39,7 @@ func ExampleLoadPaths() {
 	fmt.Println("frequent shoppers who are not deal seekers:", res.Count())
 	// Output:
 	// frequent_shoppers: 456 members
-	// occasional_shoppers: 9488 members
-	// deal_seekers: 3787 members
+	// occasional_shoppers: 9450 members
+	// deal_seekers: 3757 members
 	// frequent shoppers who are not deal seekers: 278
 }

@@ -104,21 +104,15 @@ func dictString() *arrow.DictionaryType {
 // anchor, whatever the number of CPUs. Batches are generated in parallel,
 // each from its own random stream.
 func Demo(opts DemoOptions) *Table {
-	if opts.Rows <= 0 {
-		opts.Rows = DemoRows
-	}
-	if opts.Seed == 0 {
-		opts.Seed = 1
-	}
-	if opts.BatchSize <= 0 {
-		opts.BatchSize = DefaultBatchSize
-	}
-	if opts.Anchor.IsZero() {
-		opts.Anchor = time.Now().UTC().Truncate(24 * time.Hour)
-	}
-	if opts.Mem == nil {
-		opts.Mem = memory.DefaultAllocator
-	}
+	opts = demoDefaults(opts)
+	batches := demoBatches(opts, func(g *demoGen, start, n int) arrow.RecordBatch { return g.batch(int64(start), n) })
+	return NewTable("users", DemoSchema, batches)
+}
+
+// demoBatches generates the demo's batches in parallel, each from its own
+// random stream (the same for the users and their events): batch makes
+// the record of rows start … start+n-1.
+func demoBatches(opts DemoOptions, batch func(g *demoGen, start, n int) arrow.RecordBatch) []arrow.RecordBatch {
 	dicts := demoDictionaries(opts.Mem)
 	defer func() {
 		for _, d := range dicts {
@@ -129,19 +123,18 @@ func Demo(opts DemoOptions) *Table {
 	batches := make([]arrow.RecordBatch, nb)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for b := 0; b < nb; b++ {
+	for b := range nb {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func(b int) {
 			defer func() { <-sem; wg.Done() }()
 			start := b * opts.BatchSize
-			n := min(opts.BatchSize, opts.Rows-start)
-			g := &demoGen{r: rand.New(rand.NewPCG(opts.Seed, uint64(b)+1)), anchor: opts.Anchor, mem: opts.Mem, dicts: dicts}
-			batches[b] = g.batch(int64(start), n)
+			g := &demoGen{r: rand.New(rand.NewPCG(opts.Seed, uint64(b)+1)), seed: opts.Seed, anchor: opts.Anchor, mem: opts.Mem, dicts: dicts}
+			batches[b] = batch(g, start, min(opts.BatchSize, opts.Rows-start))
 		}(b)
 	}
 	wg.Wait()
-	return NewTable("users", DemoSchema, batches)
+	return batches
 }
 
 // demoDictionaries builds the shared dictionaries of the string columns.
@@ -158,6 +151,7 @@ func demoDictionaries(mem memory.Allocator) map[string]arrow.Array {
 		return out
 	}
 	lists := map[string][]string{
+		"event": DemoEventNames, "category": categories, "campaign": campaigns,
 		"gender": genders, "education": educations, "occupation": occupations, "plan": plans, "device": devices,
 		"country": uniq(func(p place) string { return p.country }), "region": uniq(func(p place) string { return p.region }),
 		"city": uniq(func(p place) string { return p.city }), "climate": uniq(func(p place) string { return p.climate }),

@@ -9,7 +9,7 @@ import (
 func (g *demoGen) batch(first int64, n int) arrow.RecordBatch {
 	users := make([]demoUser, n)
 	for i := range users {
-		users[i] = g.user()
+		users[i] = g.user(first + int64(i) + 1)
 	}
 	cols := make([]arrow.Array, 0, len(DemoSchema.Fields()))
 	add := func(a arrow.Array) { cols = append(cols, a) }

@@ -1,8 +1,10 @@
 package columnar
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -12,6 +14,7 @@ import (
 // demoGen generates one batch of demo users from its own random stream.
 type demoGen struct {
 	r      *rand.Rand
+	seed   uint64
 	anchor time.Time
 	mem    memory.Allocator
 	dicts  map[string]arrow.Array
@@ -34,6 +37,10 @@ type demoUser struct {
 	nps                                      int32
 	npsNull, optIn, optInNull, interestsNull bool
 	interests                                []string
+	id                                       int64
+	engagement                               float64
+	dealSeeker                               bool
+	purchases                                []demoPurchase // oldest first
 }
 
 var placeCum = func() []float64 {
@@ -71,9 +78,9 @@ var placeIndex = func() [][4]int16 {
 
 func (g *demoGen) chance(p float64) bool { return g.r.Float64() < p }
 
-func (g *demoGen) user() demoUser {
+func (g *demoGen) user(id int64) demoUser {
 	r := g.r
-	var u demoUser
+	u := demoUser{id: id}
 	age := 18 + math.Abs(r.NormFloat64()*16+14)
 	u.age = int32(min(age, 90))
 	u.ageNull = g.chance(0.02)
@@ -146,24 +153,22 @@ func (g *demoGen) behaviour(u *demoUser, today int32) {
 	if u.premium {
 		u.plan = 2 + int16(boolInt(g.chance(0.15)))
 	}
+	u.engagement, u.dealSeeker = engagement, dealSeeker
 	if u.orders > 0 {
 		aov := 25 + 40*math.Exp(r.NormFloat64()*0.6) + float64(u.age)*0.8
 		if u.premium {
 			aov *= 1.3
 		}
-		u.aov = math.Round(aov*100) / 100
-		u.revenue = math.Round(aov*float64(u.orders)*100) / 100
 		d := r.Float64() * 0.35
 		if dealSeeker {
 			d = 0.5 + r.Float64()*0.5
 		}
 		u.discount = math.Round(d*1000) / 1000
-		recent := min(gap+int64(r.ExpFloat64()*30*86400e6/engagement), anchorUS-signupUS)
+		_ = r.ExpFloat64() // draws kept, so the columns after them do not change
 		if u.p30 > 0 {
-			recent = min(recent, int64(r.IntN(30*86400))*1e6)
+			_ = r.IntN(30 * 86400)
 		}
-		recent = max(recent, anchorUS-u.lastSeen) // no purchase after the last visit
-		u.lastPurchase = anchorUS - recent
+		g.purchases(u, aov, anchorUS, signupUS)
 	}
 	since := float64(anchorUS-u.lastSeen) / 86400e6
 	u.churn = math.Round(math.Min(1, since/90+0.1*r.Float64())*1000) / 1000
@@ -177,6 +182,67 @@ func (g *demoGen) behaviour(u *demoUser, today int32) {
 }
 
 func boolF(b bool) float64 { return float64(boolInt(b)) }
+
+// demoPurchase is one purchase of a demo user.
+type demoPurchase struct {
+	time  int64 // µs
+	cents int64
+}
+
+// userRand is a demo user's own random stream, for the events: the same
+// user gets the same events whether or not the events table is built.
+func (g *demoGen) userRand(id int64) *rand.Rand {
+	return rand.New(rand.NewPCG(g.seed^0x5e9a_e7e2, uint64(id)))
+}
+
+// purchases places the user's purchases in time (p30 in the last 30 days,
+// p90-p30 in the 60 days before, the rest between signup and then; counts
+// fold into later windows when the user signed up too recently for an
+// earlier one) and derives the purchase columns from them, so that
+// purchases_30d is count(purchase within 30d), orders_total is
+// count(purchase), last_purchase is last_time(purchase) and revenue_total
+// is sum(purchase.amount) rounded to cents. A purchase is a visit: the
+// last visit is at least the last purchase.
+func (g *demoGen) purchases(u *demoUser, aov float64, anchorUS, signupUS int64) {
+	const day = int64(86400e6)
+	if signupUS >= anchorUS-30*day {
+		u.p90, u.orders = u.p30, u.p30
+	} else if signupUS >= anchorUS-90*day {
+		u.orders = u.p90
+	}
+	if u.orders == 0 {
+		return
+	}
+	pr := g.userRand(u.id)
+	// uniform returns a whole second in [lo, hi) (lo when empty).
+	uniform := func(lo, hi int64) int64 {
+		n := (hi - lo) / 1e6
+		if n <= 0 {
+			return lo
+		}
+		return lo + pr.Int64N(n)*1e6
+	}
+	ps := make([]demoPurchase, 0, u.orders)
+	add := func(n int32, lo, hi int64) {
+		for range n {
+			c := int64(math.Round(aov * math.Exp(pr.NormFloat64()*0.35) * 100))
+			ps = append(ps, demoPurchase{time: uniform(lo, hi), cents: max(c, 99)})
+		}
+	}
+	add(u.orders-u.p90, signupUS, anchorUS-90*day)
+	add(u.p90-u.p30, max(signupUS, anchorUS-90*day), anchorUS-30*day)
+	add(u.p30, max(signupUS, anchorUS-30*day), anchorUS+1e6)
+	slices.SortStableFunc(ps, func(a, b demoPurchase) int { return cmp.Compare(a.time, b.time) })
+	var cents int64
+	for _, p := range ps {
+		cents += p.cents
+	}
+	u.purchases = ps
+	u.revenue = float64(cents) / 100
+	u.aov = math.Round(float64(cents)/float64(u.orders)) / 100
+	u.lastPurchase = ps[len(ps)-1].time
+	u.lastSeen = max(u.lastSeen, u.lastPurchase)
+}
 
 // interests picks 0–5 interests with correlations to age and behaviour.
 func (g *demoGen) interests(u *demoUser, dealSeeker bool) []string {

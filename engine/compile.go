@@ -92,7 +92,7 @@ func (e *Engine) check(src string, o compileOptions) (ast.Expr, *check.Info, err
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg := check.Config{Schema: e.schema}
+	cfg := check.Config{Schema: e.Schema()}
 	if o.defs != nil {
 		cfg.Segments = o.defs
 	}

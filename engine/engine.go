@@ -17,7 +17,8 @@ type Engine struct {
 	schema *arrowSchema
 	fields []arrow.Field // the table's fields (Schema.Fields copies them)
 	stats  *stats.Table
-	data   bool // false for OpenSchema: no rows to rank or sample
+	data   bool         // false for OpenSchema: no rows to rank or sample
+	events *eventsState // AttachEvents: the events table, or nil
 }
 
 // Open returns an engine over t. The engine does not take ownership of t:
@@ -40,8 +41,22 @@ func OpenSchema(s *arrow.Schema) *Engine {
 // Table returns the engine's table.
 func (e *Engine) Table() *columnar.Table { return e.table }
 
-// Schema returns the table's schema as the checker sees it.
-func (e *Engine) Schema() check.Schema { return e.schema }
+// Schema returns the table's schema as the checker sees it (with the
+// events table's, when one is attached: a check.EventSchema).
+func (e *Engine) Schema() check.Schema {
+	if e.events != nil {
+		return &schemaWithEvents{arrowSchema: e.schema, events: e.events.schema}
+	}
+	return e.schema
+}
+
+// schemaWithEvents is the users table's schema and the events table's.
+type schemaWithEvents struct {
+	*arrowSchema
+	events *eventSchema
+}
+
+func (s *schemaWithEvents) Events() check.Events { return s.events }
 
 // ColumnIndex returns the position of a top-level column, or -1.
 func (e *Engine) ColumnIndex(name string) int { return e.table.ColumnIndex(name) }

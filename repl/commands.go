@@ -32,7 +32,7 @@ type arrowRecord = arrow.RecordBatch
 // completion offers.
 var commandHelp = map[string]string{
 	".help":     ".help                          this help",
-	".load":     ".load FILE [as NAME]           load a table (Parquet, Arrow, CSV, NDJSON) and switch to it",
+	".load":     ".load FILE [as NAME|events]    load a table (Parquet, Arrow, CSV, NDJSON) and switch to it; as events: the current table's events",
 	".connect":  ".connect URL [as NAME]         a PostgreSQL table (postgres://…?table=T): expressions run there",
 	".tables":   ".tables                        list loaded tables (* marks the current one)",
 	".use":      ".use NAME                      switch to a loaded table",
@@ -175,9 +175,44 @@ func (s *Session) load(ctx context.Context, arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if name == "events" && len(fields) == 3 {
+		return s.loadEvents(ctx, t, start)
+	}
 	s.addTable(name, t)
 	return fmt.Sprintf("loaded %s: %s rows, %d columns in %s\n", name, output.Thousands(int(t.NumRows())),
 		t.Schema.NumFields(), output.Round(time.Since(start))), nil
+}
+
+// loadEvents attaches t, just loaded, as the current table's events.
+func (s *Session) loadEvents(ctx context.Context, t *columnar.Table, start time.Time) (string, error) {
+	warning, err := s.AttachEvents(func(eng *engine.Engine, users *columnar.Table) (func(), string, error) {
+		id := ""
+		for _, c := range []string{"user_id", "id"} {
+			if users.ColumnIndex(c) >= 0 {
+				id = c
+				break
+			}
+		}
+		if id == "" {
+			return nil, "", errors.New(`the table has no "user_id" or "id" column to join its events on`)
+		}
+		st, err := eng.AttachEvents(ctx, t, id, engine.EventOptions{})
+		if err != nil {
+			return nil, "", err
+		}
+		return t.Release, st.Warning(), nil
+	})
+	if err != nil {
+		t.Release()
+		return "", err
+	}
+	st := s.cur.eng.Events()
+	out := fmt.Sprintf("loaded the events of %s: %s events, %d names in %s\n", s.cur.name, output.Thousands(int(st.Rows)),
+		len(st.Names), output.Round(time.Since(start)))
+	if warning != "" {
+		out += "warning: " + warning + "\n"
+	}
+	return out, nil
 }
 
 func (s *Session) listTables() string {

@@ -65,10 +65,15 @@ type namedTable struct {
 	// remote is the PostgreSQL table of .connect, where expressions run;
 	// nil for tables in memory.
 	remote *warehouse.Source
+	// events releases the table's events table, when one is attached.
+	events func()
 }
 
 // release frees the table's memory or closes its connection.
 func (nt *namedTable) release() {
+	if nt.events != nil {
+		nt.events()
+	}
 	nt.t.Release()
 	if nt.remote != nil {
 		nt.remote.Close(context.Background())
@@ -87,6 +92,27 @@ func New(name string, t *columnar.Table, opts Options) *Session {
 	s := empty(opts)
 	s.addTable(name, t)
 	return s
+}
+
+// AttachEvents attaches an events table to the current table's engine
+// with attach, which returns what releases it (kept with the table) and
+// a warning about ignored events. The catalog is rebuilt, so definitions
+// may use event conditions.
+func (s *Session) AttachEvents(attach func(eng *engine.Engine, t *columnar.Table) (release func(), warning string, err error)) (warning string, err error) {
+	nt := s.cur
+	if nt == nil || nt.remote != nil {
+		return "", errors.New("events attach to a table in memory; this one is in PostgreSQL")
+	}
+	release, warning, err := attach(nt.eng, nt.t)
+	if err != nil {
+		return "", err
+	}
+	if nt.events != nil {
+		nt.events()
+	}
+	nt.events = release
+	s.use(nt)
+	return warning, nil
 }
 
 // empty is a session with its default settings and no table yet.

@@ -98,12 +98,12 @@ func (e *env) openWorkspace(ctx context.Context, cmd string, a *analyticsFlags) 
 		w.an = analytics.New(w.eng)
 		return w, 0
 	}
-	tbl, err := a.load(ctx)
+	eng, release, err := a.openEngine(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, 1
 	}
-	w.eng, w.release = engine.Open(tbl), tbl.Release
+	w.eng, w.release = eng, release
 	w.an = analytics.New(w.eng)
 	return w, 0
 }

@@ -23,6 +23,7 @@ type dataFlags struct {
 	demoRows int
 	seed     uint64
 	anchor   string
+	events   eventFlags
 }
 
 type stringList []string
@@ -40,6 +41,7 @@ func (d *dataFlags) registerSeed(fs *flag.FlagSet, seedName string) {
 	fs.StringVar(&d.now, "now", "", "the time now() means, RFC 3339 (default: the current time)")
 	fs.IntVar(&d.demoRows, "demo-rows", columnar.DemoRows, "rows of the demo table, when no --data is given")
 	fs.Uint64Var(&d.seed, seedName, 1, "seed of the demo table")
+	d.events.register(fs)
 	fs.StringVar(&d.anchor, "anchor", columnar.DemoAnchor.Format("2006-01-02"), "the demo table's today, a date or \"today\"; without --now, now() is this day on the demo table, so its sizes do not drift")
 }
 

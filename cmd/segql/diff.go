@@ -241,18 +241,17 @@ func (e *env) computeDiff(d *dataFlags, oldFiles, newFiles []catalog.File, sampl
 		fmt.Fprintln(e.stderr, "segql diff:", err)
 		return nil, 2
 	}
-	tbl, err := d.load(ctx)
+	eng, release, err := d.openEngine(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, 1
 	}
-	defer tbl.Release()
-	id, err := d.idColumn(tbl)
+	defer release()
+	id, err := d.idColumn(eng.Table())
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql diff:", err)
 		return nil, 1
 	}
-	eng := engine.Open(tbl)
 	var opts []engine.RunOption
 	if !now.IsZero() {
 		opts = append(opts, engine.At(now))
@@ -261,7 +260,7 @@ func (e *env) computeDiff(d *dataFlags, oldFiles, newFiles []catalog.File, sampl
 	if err == nil {
 		var cur sized
 		if cur, err = sizesOf(ctx, eng, newFiles, opts); err == nil {
-			return changesBetween(tbl, id, old, cur, samples), 0
+			return changesBetween(eng.Table(), id, old, cur, samples), 0
 		}
 	}
 	fmt.Fprintln(e.stderr, err)

@@ -112,13 +112,13 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 		defer release()
 		q, err = cat.Compile(src, opts...)
 	} else {
-		tbl, lerr := d.load(ctx)
+		eng, release, lerr := d.openEngine(ctx, e)
 		if lerr != nil {
 			fmt.Fprintln(e.stderr, "segql:", lerr)
 			return 1
 		}
-		defer tbl.Release()
-		q, err = engine.Open(tbl).Compile(src, opts...)
+		defer release()
+		q, err = eng.Compile(src, opts...)
 	}
 	if err != nil {
 		e.printError(err)

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
 	"github.com/segql/segql/repl"
 )
 
@@ -86,7 +88,19 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 	if len(d.data) > 0 {
 		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
 	}
-	return repl.New(name, tbl, opts), 0
+	s := repl.New(name, tbl, opts)
+	warning, err := s.AttachEvents(func(eng *engine.Engine, t *columnar.Table) (func(), string, error) {
+		return d.attachEvents(ctx, e, eng, t)
+	})
+	if err != nil {
+		s.Close()
+		fmt.Fprintln(e.stderr, "segql:", err)
+		return nil, 1
+	}
+	if warning != "" {
+		fmt.Fprintln(e.stderr, "segql: warning:", warning)
+	}
+	return s, 0
 }
 
 // interactive reports whether both standard input and output are terminals.

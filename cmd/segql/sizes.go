@@ -29,7 +29,7 @@ func (c *catalogFlags) register(fs *flag.FlagSet) {
 
 // open loads the table and the catalog; the caller releases the table.
 func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*catalog.Catalog, func(), bool) {
-	tbl, err := c.load(ctx)
+	eng, release, err := c.openEngine(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, nil, false
@@ -37,17 +37,17 @@ func (e *env) openCatalog(ctx context.Context, c *catalogFlags) (*catalog.Catalo
 	files, named, err := readDefSet(ctx, c.defs, nil)
 	c.named = named
 	if err != nil {
-		tbl.Release()
+		release()
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, nil, false
 	}
-	cat, err := catalog.Load(engine.Open(tbl), files)
+	cat, err := catalog.Load(eng, files)
 	if err != nil {
-		tbl.Release()
+		release()
 		fmt.Fprintln(e.stderr, err)
 		return nil, nil, false
 	}
-	return cat, tbl.Release, true
+	return cat, release, true
 }
 
 func (e *env) sizes(args []string) int {

@@ -261,3 +261,87 @@ func (*Matches) expr()  {}
 func (*Contains) expr() {}
 func (*Within) expr()   {}
 func (*Call) expr()     {}
+
+// EventFunc is the aggregate an event condition computes.
+type EventFunc uint8
+
+// Event aggregates. Did is the `did [not] …` shorthand: a count compared
+// with its Times (at least once when Times is nil).
+const (
+	EvCount EventFunc = iota
+	EvCountDistinct
+	EvSum
+	EvAvg
+	EvMin
+	EvMax
+	EvActiveDays
+	EvFirstTime
+	EvLastTime
+	EvDid
+)
+
+var eventFuncNames = [...]string{EvCount: "count", EvCountDistinct: "count_distinct", EvSum: "sum", EvAvg: "avg",
+	EvMin: "min", EvMax: "max", EvActiveDays: "active_days", EvFirstTime: "first_time", EvLastTime: "last_time", EvDid: "did"}
+
+func (f EventFunc) String() string { return eventFuncNames[f] }
+
+// EventFuncOf returns the aggregate named name (lower case), if any.
+func EventFuncOf(name string) (EventFunc, bool) {
+	for i, n := range eventFuncNames {
+		if n == name && EventFunc(i) != EvDid {
+			return EventFunc(i), true
+		}
+	}
+	return 0, false
+}
+
+// TimesOp says how `did … N times` compares the count with N.
+type TimesOp uint8
+
+// Count comparisons of `did`.
+const (
+	AtLeast TimesOp = iota
+	AtMost
+	Exactly
+)
+
+// Times is the `at least N times` clause of `did`.
+type Times struct {
+	diag.Span
+	Op TimesOp
+	N  int64
+}
+
+// Window restricts an event condition to events in a time range: `within
+// D` (now() - D through now()), `between A and B` (A through B) or, with
+// Ago, `between D1 and D2 ago` (the earlier of now() - D1 and now() - D2
+// through the later). Bounds are inclusive.
+type Window struct {
+	diag.Span
+	Within Expr // a duration, or nil
+	Lo, Hi Expr // between: times, or durations with Ago
+	Ago    bool
+}
+
+// Event is a condition over the user's events: an aggregate such as
+// `count(purchase where amount > 100 within 30d)` or `sum(purchase.amount
+// within 90d)`, or the `did [not] purchase [at least 3 times] within 30d`
+// shorthand. Name is the event name (Name == "" never happens), Prop the
+// property the aggregate reads ("" for counts and times). Filter is an
+// expression over the events table's columns, or nil.
+type Event struct {
+	diag.Span
+	Func     EventFunc
+	FuncSpan diag.Span
+	Not      bool // did not
+	Name     string
+	NameSpan diag.Span
+	Prop     string
+	PropSpan diag.Span
+	Filter   Expr
+	Window   *Window
+	Times    *Times
+}
+
+func (*Event) node() {}
+func (*Event) expr() {}

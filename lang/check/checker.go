@@ -45,6 +45,9 @@ type Info struct {
 type Config struct {
 	Schema   Schema
 	Segments Segments // may be nil
+	// Events describes the events table of event conditions (count(…),
+	// did …); nil when there is none, which makes them an error.
+	Events Events
 	// MaxErrors caps the reported errors (default 10).
 	MaxErrors int
 }
@@ -53,6 +56,9 @@ type Config struct {
 // *diag.List holding every error found (warnings are in Info either way).
 // Check is safe for concurrent use with distinct or shared trees.
 func Check(e ast.Expr, src diag.Source, cfg Config) (*Info, error) {
+	if cfg.Events == nil && cfg.Schema != nil {
+		cfg.Events = eventsOf(cfg.Schema)
+	}
 	c := &checker{
 		cfg:  cfg,
 		errs: &diag.List{Src: src},
@@ -82,6 +88,11 @@ type checker struct {
 	cfg  Config
 	errs *diag.List
 	info *Info
+	// filter is set while checking an event condition's filter, whose
+	// names are the events table's columns; users is then the users
+	// table's schema (for messages).
+	filter bool
+	users  Schema
 }
 
 func (c *checker) errorf(sp diag.Span, format string, args ...any) {
@@ -138,6 +149,8 @@ func (c *checker) exprType(e ast.Expr) *Type {
 		return c.within(e)
 	case *ast.Call:
 		return c.call(e)
+	case *ast.Event:
+		return c.event(e)
 	}
 	panic(fmt.Sprintf("check: unexpected node %T", e))
 }
@@ -184,6 +197,16 @@ func (c *checker) ref(r *ast.Ref) *Type {
 // defined it says the name is neither kind and names the kind of the
 // suggestion; without, it is an unknown column.
 func (c *checker) unknownName(r *ast.Ref, full string) {
+	if c.filter {
+		hint := diag.DidYouMean(full, c.names())
+		if c.users != nil {
+			if _, ok := c.users.Column(r.Path[0]); ok {
+				hint = "a where reads the events' columns; put conditions on the user outside the event condition"
+			}
+		}
+		c.hintf(r.Span, hint, "the events table has no column %s", diag.Quote(full))
+		return
+	}
 	if c.cfg.Segments == nil || len(c.cfg.Segments.SegmentNames()) == 0 {
 		c.hintf(r.Span, diag.DidYouMean(full, c.names()), msgUnknownColumn, diag.Quote(full))
 		return

@@ -50,6 +50,10 @@ func prec(e ast.Expr) int {
 		return precUnary
 	case *ast.Compare, *ast.Between, *ast.In, *ast.IsNull, *ast.Like, *ast.Matches, *ast.Contains, *ast.Within:
 		return precPredicate
+	case *ast.Event:
+		if e.Func == ast.EvDid { // its clauses end where a predicate's tail would
+			return precPredicate
+		}
 	case *ast.Arith:
 		if e.Op == ast.Add || e.Op == ast.Sub {
 			return precSum
@@ -186,6 +190,67 @@ func predicate(b *strings.Builder, e ast.Expr) {
 	case *ast.Call:
 		b.WriteString(e.Name)
 		list(b, e.Args)
+	case *ast.Event:
+		event(b, e)
+	}
+}
+
+// window prints an event condition's window, if any.
+func window(b *strings.Builder, w *ast.Window) {
+	if w == nil {
+		return
+	}
+	if w.Within != nil {
+		b.WriteString(" within ")
+		expr(b, w.Within, precSum)
+	} else {
+		b.WriteString(" between ")
+		expr(b, w.Lo, precSum)
+		b.WriteString(" and ")
+		expr(b, w.Hi, precSum)
+		if w.Ago {
+			b.WriteString(" ago")
+		}
+	}
+}
+
+// event prints an event condition, its window before its filter (so that
+// a filter ending in a predicate without a tail, `where is_gift`, cannot
+// take the window for its own `within`).
+func event(b *strings.Builder, e *ast.Event) {
+	b.WriteString(e.Func.String())
+	if e.Func == ast.EvDid {
+		if e.Not {
+			b.WriteString(" not")
+		}
+		b.WriteByte(' ')
+	} else {
+		b.WriteByte('(')
+	}
+	b.WriteString(Name(e.Name))
+	if e.Prop != "" {
+		b.WriteString("." + Name(e.Prop))
+	}
+	if e.Filter != nil || e.Times == nil {
+		window(b, e.Window)
+	}
+	if e.Filter != nil {
+		b.WriteString(" where ")
+		min := 0
+		if e.Func == ast.EvDid { // one predicate: and/or/not go in parentheses
+			min = precPredicate
+		}
+		expr(b, e.Filter, min)
+	}
+	if t := e.Times; t != nil {
+		b.WriteString([...]string{ast.AtLeast: " at least ", ast.AtMost: " at most ", ast.Exactly: " exactly "}[t.Op])
+		b.WriteString(strconv.FormatInt(t.N, 10) + " times")
+		if e.Filter == nil {
+			window(b, e.Window)
+		}
+	}
+	if e.Func != ast.EvDid {
+		b.WriteByte(')')
 	}
 }
 

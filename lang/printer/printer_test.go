@@ -92,3 +92,30 @@ func TestRoundTripRandom(t *testing.T) {
 		require.Equal(t, src, printer.Expr(back))
 	}
 }
+
+// TestCanonicalEvents: event conditions print with their window before
+// the filter (or after the times of did), and reparse to the same text.
+func TestCanonicalEvents(t *testing.T) {
+	tests := []struct{ in, out string }{
+		{`COUNT(purchase WITHIN 30d) >= 3`, `count(purchase within 30d) >= 3`},
+		{`count(purchase where amount > 100 within 30d) > 0`, `count(purchase within 30d where amount > 100) > 0`},
+		{`sum(purchase.amount within 90d) > 500`, `sum(purchase.amount within 90d) > 500`},
+		{`Did purchase AT LEAST 3 TIMES within 30d`, `did purchase at least 3 times within 30d`},
+		{`did not login within 14d`, `did not login within 14d`},
+		{`did purchase where (a > 1 and b) at most 2 times within 7d`, `did purchase within 7d where (a > 1 and b) at most 2 times`},
+		{`count("add to cart" between "2026-01-01" and "2026-02-01")`, "count(`add to cart` between \"2026-01-01\" and \"2026-02-01\")"},
+		{`count(x where (a or b) between 60d and 30d ago)`, `count(x between 60d and 30d ago where a or b)`},
+		{`first_time(signup) within 7d`, `first_time(signup) within 7d`},
+		{`(did x) = true`, `(did x) = true`},
+		{`did x exactly 0 times or did y`, `did x exactly 0 times or did y`},
+	}
+	for _, tt := range tests {
+		e, err := syntax.ParseExpr("", tt.in, syntax.Limits{})
+		require.NoError(t, err, tt.in)
+		got := printer.Expr(e)
+		require.Equal(t, tt.out, got, tt.in)
+		again, err := syntax.ParseExpr("", got, syntax.Limits{})
+		require.NoError(t, err, got)
+		require.Equal(t, got, printer.Expr(again), tt.in)
+	}
+}

@@ -136,10 +136,62 @@ type minus struct {
 type primary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Call   *call       `parser:"@@"`
+	Agg    *eventAgg   `parser:"@@"`
+	Did    *didExpr    `parser:"| @@"`
+	Call   *call       `parser:"| @@"`
 	Ref    *reference  `parser:"| @@"`
 	Lit    *literal    `parser:"| @@"`
 	Paren  *expression `parser:"| '(' @@ ')'"`
+}
+
+// eventAgg is an aggregate over the user's events. Its words match
+// identifiers case-insensitively (they are not reserved: a column may be
+// named count or where).
+type eventAgg struct {
+	Pos     lexer.Position
+	Func    string      `parser:"@('count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max' | 'active_days' | 'first_time' | 'last_time') '('"`
+	Event   *eventRef   `parser:"@@"`
+	Window  *window     `parser:"@@?"`
+	Filter  *expression `parser:"( 'where' @@"`
+	Window2 *window     `parser:"  @@? )?"`
+	Ago     bool        `parser:"@'ago'? ')'"`
+}
+
+// didExpr is `did [not] EVENT [where PREDICATE] [at least N times] [WINDOW]`.
+// Its filter is one predicate (several go in parentheses), so that `and`
+// after it joins the user's conditions.
+type didExpr struct {
+	Pos     lexer.Position
+	Did     string     `parser:"@'did'"`
+	Not     bool       `parser:"@'not'?"`
+	Event   *eventRef  `parser:"@@"`
+	Window  *window    `parser:"@@?"`
+	Filter  *predicate `parser:"( 'where' @@ )?"`
+	Ago     bool       `parser:"@'ago'?"`
+	Times   *times     `parser:"@@?"`
+	Window2 *window    `parser:"@@?"`
+}
+
+type eventRef struct {
+	Pos  lexer.Position
+	Name *name  `parser:"( @@"`
+	Str  string `parser:"| @String )"`
+	Prop *name  `parser:"( '.' @@ )?"`
+}
+
+type times struct {
+	Pos lexer.Position
+	Op  string `parser:"( @'exactly' | 'at' @('least' | 'most') )"`
+	N   string `parser:"@Int 'times'"`
+}
+
+type window struct {
+	Pos    lexer.Position
+	EndPos lexer.Position
+	Within *sum `parser:"'within' @@"`
+	Lo     *sum `parser:"| 'between' @@"`
+	Hi     *sum `parser:"'and' @@"`
+	Ago    bool `parser:"@'ago'?"`
 }
 
 type call struct {
@@ -181,6 +233,7 @@ func (lexerDef) Lex(string, io.Reader) (lexer.Lexer, error) {
 var exprParser = participle.MustBuild[expression](
 	participle.Lexer(lexerDef{}),
 	participle.UseLookahead(3),
+	participle.CaseInsensitive("Ident"),
 )
 
 // EBNF returns the grammar of expressions in participle's EBNF notation.

@@ -41,6 +41,11 @@ var keywords = map[string]bool{
 	"any": true, "all": true, "within": true, "true": true, "false": true,
 }
 
+// eventWords are the words of event conditions' clauses (not reserved):
+// after `10%` they end the operand, so `where discount > 10% at least 2
+// times` reads 10% as a percentage.
+var eventWords = map[string]bool{"where": true, "at": true, "exactly": true, "times": true, "ago": true}
+
 // IsKeyword reports whether name (in any case) is reserved.
 func IsKeyword(name string) bool { return keywords[strings.ToLower(name)] }
 
@@ -293,7 +298,7 @@ func (s *scanner) isPercentSign() bool {
 		case w == "true" || w == "false" || w == "null":
 			return false
 		default:
-			return keywords[w] || w == "segment"
+			return keywords[w] || w == "segment" || eventWords[w]
 		}
 	}
 	if c == '-' { // a negative operand, unless a space or a comment follows

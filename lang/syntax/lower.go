@@ -2,6 +2,7 @@ package syntax
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -181,6 +182,10 @@ func (p *parser) negate(pos lexer.Position, x ast.Expr) ast.Expr {
 
 func (p *parser) lowerPrimary(g *primary) ast.Expr {
 	switch {
+	case g.Agg != nil:
+		return p.lowerAgg(g.Agg, span(g.Pos, p.endOf(g.EndPos)))
+	case g.Did != nil:
+		return p.lowerDid(g.Did, span(g.Pos, p.endOf(g.EndPos)))
 	case g.Call != nil:
 		p.nodes++
 		name := g.Call.Name
@@ -235,11 +240,7 @@ func (p *parser) lowerRef(g *reference) ast.Expr {
 	p.nodes++
 	path := make([]string, len(g.Parts))
 	for i, n := range g.Parts {
-		if n.Quote != "" {
-			path[i] = strings.ReplaceAll(n.Quote[1:len(n.Quote)-1], "``", "`")
-		} else {
-			path[i] = n.Plain
-		}
+		path[i] = nameText(n)
 	}
 	last := g.Parts[len(g.Parts)-1]
 	end := last.Pos.Offset + len(last.Plain) + len(last.Quote)
@@ -342,4 +343,159 @@ func (p *parser) unquote(raw string, off int) string {
 		}
 	}
 	return b.String()
+}
+
+// lowerAgg lowers an event aggregate such as count(purchase within 30d).
+func (p *parser) lowerAgg(g *eventAgg, sp diag.Span) ast.Expr {
+	p.nodes++
+	f, _ := ast.EventFuncOf(strings.ToLower(g.Func))
+	e := &ast.Event{Span: sp, Func: f, FuncSpan: diag.Span{Pos: g.Pos.Offset, End: g.Pos.Offset + len(g.Func)}}
+	p.eventRef(e, g.Event)
+	if g.Filter != nil {
+		e.Filter = p.lowerExpr(g.Filter)
+	}
+	e.Window = p.lowerWindows(g.Window, g.Window2)
+	p.splitWindow(e, g.Ago, sp)
+	return e
+}
+
+// lowerDid lowers `did [not] EVENT …`.
+func (p *parser) lowerDid(g *didExpr, sp diag.Span) ast.Expr {
+	p.nodes++
+	e := &ast.Event{Span: sp, Func: ast.EvDid, Not: g.Not, FuncSpan: diag.Span{Pos: g.Pos.Offset, End: g.Pos.Offset + len(g.Did)}}
+	p.eventRef(e, g.Event)
+	if g.Filter != nil {
+		e.Filter = p.lowerPred(g.Filter)
+	}
+	e.Window = p.lowerWindows(g.Window, nil)
+	p.splitWindow(e, g.Ago, sp)
+	if t := g.Times; t != nil {
+		n, err := strconv.ParseInt(t.N, 10, 64)
+		tsp := diag.Span{Pos: t.Pos.Offset, End: p.endOf(lexer.Position{Offset: t.Pos.Offset + 1})}
+		if err != nil {
+			p.errs.Errorf(tsp, msgIntRange, t.N)
+		}
+		op := map[string]ast.TimesOp{"least": ast.AtLeast, "most": ast.AtMost, "exactly": ast.Exactly}[strings.ToLower(t.Op)]
+		e.Times = &ast.Times{Span: tsp, Op: op, N: n}
+	}
+	if g.Window2 != nil {
+		w := p.lowerWindows(nil, g.Window2)
+		if e.Window != nil {
+			p.errs.Errorf(w.Span, "an event condition takes one window; this is a second")
+		}
+		e.Window = w
+	}
+	return e
+}
+
+// splitWindow ends an event's filter before a trailing `within` or
+// `between` whose left side is a condition (`where amount > 1 and
+// (a or b) within 30d`, `where (a and b) between …`): such a within is
+// the event's window, not a test of the filter (which would compare a
+// boolean with times). A trailing within after a bare name stays in the
+// filter (the name may be a time property); the checker explains the
+// case where it is not. ago, when written, belongs to the window moved.
+func (p *parser) splitWindow(e *ast.Event, ago bool, at diag.Span) {
+	if e.Window == nil && e.Filter != nil {
+		f, w := p.trailingWindow(e.Filter)
+		if w != nil {
+			e.Filter, e.Window = f, w
+		}
+	}
+	if !ago {
+		return
+	}
+	if e.Window == nil || e.Window.Within != nil || e.Window.Ago {
+		p.errs.Errorf(at, "ago ends a window between two durations: between 60d and 30d ago")
+		return
+	}
+	e.Window.Ago = true
+}
+
+// trailingWindow splits a filter that ends in a window.
+func (p *parser) trailingWindow(f ast.Expr) (ast.Expr, *ast.Window) {
+	if l, ok := f.(*ast.Logical); ok && l.Op == ast.And {
+		last, w := p.trailingWindow(l.Terms[len(l.Terms)-1])
+		if w == nil {
+			return f, nil
+		}
+		terms := append(slices.Clone(l.Terms[:len(l.Terms)-1]), last)
+		if len(terms) == 1 {
+			return terms[0], w
+		}
+		return &ast.Logical{Span: terms[0].Bounds().Join(last.Bounds()), Op: ast.And, Terms: terms}, w
+	}
+	switch x := f.(type) {
+	case *ast.Within:
+		if p.isCondition(x.X) {
+			return x.X, &ast.Window{Span: diag.Span{Pos: x.X.Bounds().End + 1, End: x.Span.End}, Within: x.D}
+		}
+	case *ast.Between:
+		if !x.Not && p.isCondition(x.X) {
+			return x.X, &ast.Window{Span: diag.Span{Pos: x.X.Bounds().End + 1, End: x.Span.End}, Lo: x.Lo, Hi: x.Hi}
+		}
+	}
+	return f, nil
+}
+
+// isCondition reports an expression that is a condition by its form, or
+// is in parentheses.
+func (p *parser) isCondition(x ast.Expr) bool {
+	if sp := x.Bounds(); sp.Pos < len(p.src) && p.src[sp.Pos] == '(' {
+		return true
+	}
+	switch x := x.(type) {
+	case *ast.Compare, *ast.Logical, *ast.IsNull, *ast.In, *ast.Like, *ast.Matches, *ast.Contains,
+		*ast.Between, *ast.Within, *ast.Event:
+		return true
+	case *ast.Unary:
+		return x.Op == ast.Not
+	case *ast.Literal:
+		return x.Kind == ast.Bool
+	}
+	return false
+}
+
+// eventRef fills an event's name and property.
+func (p *parser) eventRef(e *ast.Event, g *eventRef) {
+	switch {
+	case g.Name != nil:
+		e.Name = nameText(g.Name)
+		e.NameSpan = diag.Span{Pos: g.Name.Pos.Offset, End: g.Name.Pos.Offset + len(g.Name.Plain) + len(g.Name.Quote)}
+	default:
+		e.Name = p.unquote(g.Str, g.Pos.Offset)
+		e.NameSpan = diag.Span{Pos: g.Pos.Offset, End: g.Pos.Offset + len(g.Str)}
+	}
+	if g.Prop != nil {
+		e.Prop = nameText(g.Prop)
+		e.PropSpan = diag.Span{Pos: g.Prop.Pos.Offset, End: g.Prop.Pos.Offset + len(g.Prop.Plain) + len(g.Prop.Quote)}
+	}
+}
+
+func nameText(n *name) string {
+	if n.Quote != "" {
+		return strings.ReplaceAll(n.Quote[1:len(n.Quote)-1], "``", "`")
+	}
+	return n.Plain
+}
+
+// lowerWindows lowers an event's window, written before or after its
+// filter (at most one of the two).
+func (p *parser) lowerWindows(a, b *window) *ast.Window {
+	if a != nil && b != nil {
+		p.errs.Errorf(span(b.Pos, p.endOf(b.EndPos)), "an event condition takes one window; this is a second")
+	}
+	if a == nil {
+		a = b
+	}
+	if a == nil {
+		return nil
+	}
+	w := &ast.Window{Span: span(a.Pos, p.endOf(a.EndPos)), Ago: a.Ago}
+	if a.Within != nil {
+		w.Within = p.lowerSum(a.Within)
+		return w
+	}
+	w.Lo, w.Hi = p.lowerSum(a.Lo), p.lowerSum(a.Hi)
+	return w
 }

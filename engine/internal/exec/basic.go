@@ -172,5 +172,26 @@ func (o *rankOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
 	return v
 }
 
+// eventOp computes an event condition for the batch's users, preparing
+// it (once per condition and now, shared by the workers) on first use.
+type eventOp struct {
+	slot int
+	node *plan.Node
+}
+
+func (o *eventOp) eval(c *ctx, sel kernels.Sel) *kernels.Vec {
+	v := c.vec(o.slot, o.node.Kind)
+	spec := o.node.Event
+	run, err := spec.Source.Prepare(c.cctx, spec, c.env.Now)
+	if err != nil {
+		failAll(v, sel, o.node.Positioned(err))
+		return v
+	}
+	if err := run.Vector(v, c.env.RowOffset, sel); err != nil {
+		v.Cause = o.node.Positioned(v.Cause)
+	}
+	return v
+}
+
 // errNoOp is returned for plan nodes no operator evaluates.
 var errNoOp = fmt.Errorf("engine: unexpected plan node")

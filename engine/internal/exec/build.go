@@ -96,6 +96,8 @@ func (b *builder) leaf(n *plan.Node, s int) (op, error) {
 		}
 	case plan.OpRank:
 		return &rankOp{slot: s, node: n}, nil
+	case plan.OpEvent:
+		return &eventOp{slot: s, node: n}, nil
 	}
 	return nil, nil
 }

@@ -61,6 +61,9 @@ func (p *Program) sampleTerms(now int64) {
 		c.bind(bs.Batch, p.table.Batches[bs.Batch])
 		for _, l := range p.logic {
 			for j, t := range l.terms {
+				if readsEvents(l.node.Args[j]) {
+					continue // its estimate stands: sampling would build (or load) the events index before the run
+				}
 				v := t.eval(c, bs.Sel)
 				a := accs[l.termSlots[j]]
 				if a == nil {
@@ -115,4 +118,11 @@ func (p *Program) Orders(now int64) map[*plan.Node][]int {
 		out[l.node] = p.orders[i]
 	}
 	return out
+}
+
+// readsEvents reports a term with an event condition.
+func readsEvents(n *plan.Node) bool {
+	found := false
+	plan.Walk([]*plan.Node{n}, func(m *plan.Node) { found = found || m.Op == plan.OpEvent })
+	return found
 }

@@ -156,6 +156,7 @@ func (p *Program) Run(cctx context.Context, o RunOptions) (*Output, error) {
 	ctxs := make([]*ctx, nw)
 	for i := range ctxs {
 		ctxs[i] = p.newCtx(o.Now)
+		ctxs[i].cctx = cctx
 	}
 	start := time.Now()
 	err := workers.Run(cctx, len(batches), nw, func(w, b int) error {
@@ -195,8 +196,9 @@ func (s *NodeStats) add(o NodeStats) {
 // slot and every operator's per-worker state. Never shared.
 type ctx struct {
 	p     *Program
-	batch int    // the bound batch's index in the table
-	seq   uint64 // increments with every bound batch (memo validity)
+	cctx  context.Context // the run's: event conditions prepare under it
+	batch int             // the bound batch's index in the table
+	seq   uint64          // increments with every bound batch (memo validity)
 	cols  []arrow.Array
 	n     int
 	env   funcs.Env
@@ -216,7 +218,7 @@ func (p *Program) newCtx(now int64) *ctx {
 
 // buildCtx returns a context with the given term orders (nil: as written).
 func (p *Program) buildCtx(now int64, orders [][]int) *ctx {
-	c := &ctx{p: p, env: funcs.Env{Now: now}, vecs: make([]kernels.Vec, p.nslots), memo: make([]memoState, p.nslots),
+	c := &ctx{p: p, cctx: context.Background(), env: funcs.Env{Now: now}, vecs: make([]kernels.Vec, p.nslots), memo: make([]memoState, p.nslots),
 		logic: make([]logicState, len(p.logic)), aux: make([]any, p.nslots), stats: make([]NodeStats, p.nslots)}
 	for i, l := range p.logic {
 		if orders != nil {

@@ -39,7 +39,7 @@ func dictColumn(n *plan.Node) (*plan.Column, bool) {
 	ok := true
 	plan.Walk([]*plan.Node{n}, func(m *plan.Node) {
 		switch m.Op {
-		case plan.OpNow, plan.OpSegment, plan.OpRank, plan.OpError:
+		case plan.OpNow, plan.OpSegment, plan.OpRank, plan.OpError, plan.OpEvent:
 			ok = false
 		case plan.OpColumn:
 			if !m.Col.Top() || m.Col.Type.ID() != arrow.DICTIONARY || m.Kind != value.KStr ||

@@ -127,6 +127,8 @@ func guess(n *plan.Node) (cost, sel float64) {
 		return 1.5 + args, sel
 	case plan.OpCall, plan.OpRank:
 		return n.Fn.Cost + args, sel
+	case plan.OpEvent: // a walk over the user's events of one name
+		return 20, sel
 	}
 	return 1 + args, sel
 }

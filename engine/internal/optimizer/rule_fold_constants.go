@@ -14,7 +14,7 @@ var ruleFoldConstants = Rule{Name: "fold_constants", Normalize: true, Apply: fol
 
 func foldConstants(_ *Context, n *plan.Node) (*plan.Node, error) {
 	switch n.Op {
-	case plan.OpConst, plan.OpColumn, plan.OpNow, plan.OpSegment, plan.OpError, plan.OpRank:
+	case plan.OpConst, plan.OpColumn, plan.OpNow, plan.OpSegment, plan.OpError, plan.OpRank, plan.OpEvent:
 		return n, nil
 	case plan.OpAnd, plan.OpOr:
 		return foldLogic(n), nil

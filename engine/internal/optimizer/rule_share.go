@@ -56,6 +56,8 @@ func key(n *plan.Node) string {
 		fmt.Fprintf(&b, "%s|%q|%d|%t|%p", n.Fn.Name, n.Param.Salt, n.Param.Tiles, n.Param.Invert, n.Param.Rank)
 	case plan.OpSegment:
 		fmt.Fprintf(&b, "%q", n.Name)
+	case plan.OpEvent:
+		fmt.Fprintf(&b, "%q|%p", n.Event.Text, n.Event.Source)
 	case plan.OpRange:
 		bd := n.Bounds
 		fmt.Fprintf(&b, "%v|%v|%p|%p|%d|%d|", bd.Cmp, bd.Scale, bd.LoExpr, bd.HiExpr, bd.LoAdj, bd.HiAdj)

@@ -145,6 +145,8 @@ func format(b *strings.Builder, n *Node, _ int) {
 		b.WriteString(")")
 	case OpSegment:
 		b.WriteString(quoteName(n.Name))
+	case OpEvent:
+		b.WriteString(n.Event.Text)
 	case OpError:
 		b.WriteString("<error>")
 	case OpDict:

@@ -205,6 +205,8 @@ func (u *unit) lowerNode(e ast.Expr) (*Node, error) {
 		return u.within(e)
 	case *ast.Call:
 		return u.call(e, t)
+	case *ast.Event:
+		return u.event(e, t)
 	}
 	return nil, fmt.Errorf("engine: cannot plan %T", e)
 }

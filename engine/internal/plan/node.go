@@ -48,6 +48,7 @@ const (
 	OpRank                  // percent_rank, ntile and the RFM scores of column Args[0]
 	OpSegment               // the named segment Name, defined by Args[0]
 	OpError                 // a constant whose evaluation failed: Err
+	OpEvent                 // an aggregate of each user's events: Event
 
 	// Physical operations, introduced by optimizer rules.
 	OpRange   // Args[0] (a column) within IntRange or FloatPred bounds
@@ -62,7 +63,7 @@ var opNames = [...]string{
 	OpConst: "const", OpColumn: "column", OpNow: "now", OpNot: "not", OpAnd: "and", OpOr: "or", OpIsNull: "is null",
 	OpCompare: "compare", OpArith: "arith", OpNeg: "neg", OpCast: "cast", OpIn: "in", OpInSet: "in set", OpLike: "like",
 	OpMatches: "matches", OpContains: "contains", OpStrContains: "contains", OpCall: "call", OpCoalesce: "coalesce",
-	OpRank: "rank", OpSegment: "segment", OpError: "error", OpRange: "range", OpDict: "dictionary", OpLinear: "linear",
+	OpRank: "rank", OpSegment: "segment", OpError: "error", OpEvent: "event", OpRange: "range", OpDict: "dictionary", OpLinear: "linear",
 	OpInRuns: "in runs", OpChunked: "chunked arithmetic",
 }
 
@@ -99,6 +100,7 @@ type Node struct {
 	Rule     string            // the optimizer rule that made the node
 	Logical  *Node             // physical nodes: the logical expression they compute (row evaluation, explanations)
 	Estimate Estimate          // the optimizer's estimate for the node
+	Event    *EventSpec        // Event
 }
 
 // Column is a reference to a top-level column or a struct field below one.

@@ -55,7 +55,7 @@ func Parents(roots []*Node) map[*Node]int {
 func (n *Node) HasColumn() bool {
 	found := false
 	Walk([]*Node{n}, func(m *Node) {
-		if m.Op == OpColumn || m.Op == OpRank {
+		if m.Op == OpColumn || m.Op == OpRank || m.Op == OpEvent {
 			found = true
 		}
 	})

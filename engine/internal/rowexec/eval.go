@@ -26,6 +26,16 @@ type Source interface {
 	Column(c *plan.Column, k value.Kind) (value.Value, error)
 }
 
+// EventSource is a Source that also knows the row's events: it computes
+// event conditions (OpEvent) for the row.
+type EventSource interface {
+	Event(spec *plan.EventSpec, now int64) (value.Value, error)
+}
+
+// ErrNoEvents: an event condition was evaluated for a row whose source
+// has no events.
+var ErrNoEvents = errors.New("event conditions need the user's events, and none were given")
+
 // NoColumns is the source of constant expressions: reading a column is
 // an error (folding never reads one).
 type NoColumns struct{}
@@ -103,6 +113,12 @@ func (e *Evaluator) eval(n *plan.Node) (value.Value, error) {
 		return e.Eval(n.Args[0])
 	case plan.OpError:
 		return value.Value{}, n.Err
+	case plan.OpEvent:
+		es, ok := e.Src.(EventSource)
+		if !ok {
+			return value.Value{}, ErrNoEvents
+		}
+		return es.Event(n.Event, e.Env.Now)
 	case plan.OpRange, plan.OpLinear, plan.OpInRuns, plan.OpChunked:
 		return e.Eval(n.Logical)
 	}

@@ -1,0 +1,543 @@
+// Package events groups an events table by the users of a users table
+// and computes event conditions (count(purchase within 30d), sum of a
+// property, first and last times) for each user, vectorized for whole
+// tables and one user at a time, with one implementation for both.
+//
+// The events are indexed once: every event that names a known user, an
+// event name and a time becomes an entry; entries are ordered by user,
+// then event name, then time, and each user's entries are a contiguous
+// range. A condition for one user is then two binary searches (the name,
+// the window) and a walk over the events that remain.
+package events
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+
+	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine/internal/kernels"
+	"github.com/segql/segql/engine/internal/plan"
+	"github.com/segql/segql/engine/internal/value"
+	"github.com/segql/segql/internal/workers"
+)
+
+// Columns names the events table's user, name and time columns.
+type Columns struct {
+	User, Name, Time string
+}
+
+// Ignored counts the events the index leaves out.
+type Ignored struct {
+	NullUser, NullName, NullTime, UnknownUser int64
+}
+
+// Total is the number of ignored events.
+func (i Ignored) Total() int64 { return i.NullUser + i.NullName + i.NullTime + i.UnknownUser }
+
+// FilterFunc evaluates a filter (a predicate over the events table) at
+// now and returns the TRUE rows as a bitmap over the table's rows.
+type FilterFunc func(ctx context.Context, filter *plan.Node, now int64) ([]uint64, error)
+
+// ErrTooMany: the events table has more rows than the index can hold.
+var ErrTooMany = errors.New("the events table has more than 2^31-1 rows")
+
+// Store is an events table indexed by the rows of a users table. It is
+// immutable after New and safe for concurrent use; it keeps computed
+// conditions (per condition and now) and property columns in caches.
+type Store struct {
+	table   *columnar.Table
+	cols    [3]int // user, name, time column indexes
+	users   int64
+	names   []string                     // sorted; an entry's code indexes it
+	starts  []int64                      // user u's entries are starts[u] … starts[u+1]-1
+	codes   []int32                      // per entry: the event name's code
+	times   []int64                      // per entry: µs
+	rows    []int32                      // per entry: the events table row
+	canon   []int32                      // nil, or per user row: the first row with its id (duplicate ids share events)
+	cell    func(col, i int) value.Value // NewUser: event i's values (table is nil)
+	kinds   []value.Kind                 // NewUser: the kind of each column
+	ignored Ignored
+	filter  FilterFunc
+
+	mu    sync.Mutex
+	runs  map[runKey]*runEntry
+	order []runKey // cached runs, oldest first
+	props map[int]*propEntry
+}
+
+// maxRuns bounds the cached prepared conditions.
+const maxRuns = 64
+
+type runKey struct {
+	spec *plan.EventSpec
+	now  int64
+}
+
+type runEntry struct {
+	once sync.Once
+	run  *Run
+	err  error
+}
+
+type propEntry struct {
+	once sync.Once
+	vals *props
+	err  error
+}
+
+// Table returns the events table.
+func (s *Store) Table() *columnar.Table { return s.table }
+
+// Names returns the event names present, sorted.
+func (s *Store) Names() []string { return s.names }
+
+// Ignored returns the counts of events left out of the index.
+func (s *Store) Ignored() Ignored { return s.ignored }
+
+// Entries is the number of indexed events.
+func (s *Store) Entries() int { return len(s.rows) }
+
+// IndexBytes is the memory the index holds besides the table.
+func (s *Store) IndexBytes() int64 {
+	return int64(len(s.starts))*8 + int64(len(s.codes))*4 + int64(len(s.times))*8 + int64(len(s.rows))*4
+}
+
+// New indexes events by the users whose ids are userIDs (the users
+// table's id column, one value per user row: int64 or string; a null id
+// has no events). cols names the events table's columns; filter runs
+// event filters. New checks ctx between batches.
+func New(ctx context.Context, events *columnar.Table, cols Columns, userIDs arrow.Array, filter FilterFunc) (*Store, error) {
+	if events.NumRows() > math.MaxInt32 {
+		return nil, ErrTooMany
+	}
+	s := &Store{table: events, users: int64(userIDs.Len()), filter: filter, runs: map[runKey]*runEntry{}, props: map[int]*propEntry{}}
+	for i, name := range []string{cols.User, cols.Name, cols.Time} {
+		idx := events.ColumnIndex(name)
+		if idx < 0 {
+			return nil, fmt.Errorf("the events table has no column %q (%s)", name, [...]string{"the user id", "the event name", "the event time"}[i])
+		}
+		s.cols[i] = idx
+	}
+	if err := s.checkTypes(userIDs); err != nil {
+		return nil, err
+	}
+	lookup, err := newUserIndex(userIDs)
+	if err != nil {
+		return nil, err
+	}
+	br, err := s.scan(ctx, lookup)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.index(ctx, br); err != nil {
+		return nil, err
+	}
+	s.canon = lookup.canon
+	return s, nil
+}
+
+// checkTypes checks the user column against the users' ids, the name
+// column is a string and the time column a date or timestamp.
+func (s *Store) checkTypes(userIDs arrow.Array) error {
+	f := s.table.Schema.Fields()
+	ut, it := kernels.KindOf(f[s.cols[0]].Type), kernels.KindOf(userIDs.DataType())
+	if ut != it || (ut != value.KInt && ut != value.KStr) {
+		return fmt.Errorf("the events' user column %q is %s and the users' id is %s: they must be the same, integers or strings", f[s.cols[0]].Name, f[s.cols[0]].Type, userIDs.DataType())
+	}
+	if kernels.KindOf(f[s.cols[1]].Type) != value.KStr {
+		return fmt.Errorf("the events' name column %q is %s, not a string", f[s.cols[1]].Name, f[s.cols[1]].Type)
+	}
+	if kernels.KindOf(f[s.cols[2]].Type) != value.KTime {
+		return fmt.Errorf("the events' time column %q is %s, not a timestamp or date", f[s.cols[2]].Name, f[s.cols[2]].Type)
+	}
+	return nil
+}
+
+// entry is one event while a user's events are sorted.
+type entry struct {
+	code int32
+	time int64
+	row  int32
+}
+
+// byRow is the events table read into the index's terms, by table row:
+// the user row (-1: the event is ignored), the name's code and the time.
+type byRow struct {
+	users []int32
+	codes []int32
+	times []int64
+}
+
+// scan reads every event's user row, name and time (batches in
+// parallel), counting the ignored events, and sets the store's names.
+func (s *Store) scan(ctx context.Context, users *userIndex) (*byRow, error) {
+	n := s.table.NumRows()
+	br := &byRow{users: make([]int32, n), codes: make([]int32, n), times: make([]int64, n)}
+	nb := len(s.table.Batches)
+	local := make([][]string, nb) // each batch's names, by its local code
+	ignored := make([]Ignored, nb)
+	err := workers.Run(ctx, nb, 0, func(_, b int) error {
+		names, ig, err := s.scanBatch(b, users, br)
+		local[b], ignored[b] = names, ig
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for b := range local {
+		for _, name := range local[b] {
+			if !seen[name] {
+				seen[name] = true
+				s.names = append(s.names, name)
+			}
+		}
+		s.ignored.NullUser += ignored[b].NullUser
+		s.ignored.NullName += ignored[b].NullName
+		s.ignored.NullTime += ignored[b].NullTime
+		s.ignored.UnknownUser += ignored[b].UnknownUser
+	}
+	slices.Sort(s.names)
+	err = workers.Run(ctx, nb, 0, func(_, b int) error { // local codes to the sorted names' codes
+		remap := make([]int32, len(local[b]))
+		for i, name := range local[b] {
+			remap[i] = s.code(name)
+		}
+		off, rows := s.table.BatchOffset(b), s.table.Batches[b].NumRows()
+		for i := off; i < off+rows; i++ {
+			if br.users[i] >= 0 {
+				br.codes[i] = remap[br.codes[i]]
+			}
+		}
+		return nil
+	})
+	return br, err
+}
+
+// scanBatch reads batch b into br, with names coded locally; it returns
+// the names by local code.
+func (s *Store) scanBatch(b int, users *userIndex, br *byRow) ([]string, Ignored, error) {
+	var ig Ignored
+	batch := s.table.Batches[b]
+	off := int(s.table.BatchOffset(b))
+	ua, na, ta := batch.Column(s.cols[0]), batch.Column(s.cols[1]), batch.Column(s.cols[2])
+	names := newNameCoder(na)
+	timeAt := timeReader(ta)
+	for i := 0; i < int(batch.NumRows()); i++ {
+		r := off + i
+		br.users[r] = -1
+		u, ok := users.row(ua, i)
+		switch {
+		case ua.IsNull(i):
+			ig.NullUser++
+			continue
+		case na.IsNull(i):
+			ig.NullName++
+			continue
+		case ta.IsNull(i):
+			ig.NullTime++
+			continue
+		case !ok:
+			ig.UnknownUser++
+			continue
+		}
+		t, err := timeAt(i)
+		if err != nil {
+			return nil, ig, fmt.Errorf("events row %d, column %q: %w", r+1, s.table.Schema.Field(s.cols[2]).Name, err)
+		}
+		br.users[r], br.codes[r], br.times[r] = u, names.code(i), t
+	}
+	return names.names, ig, nil
+}
+
+// nameCoder gives a batch's event names local codes: per dictionary
+// entry for a dictionary column, per distinct string otherwise.
+type nameCoder struct {
+	dict  *array.Dictionary
+	str   arrow.Array
+	codes []int32 // dictionary entry → code (-1: not yet)
+	seen  map[string]int32
+	names []string
+}
+
+func newNameCoder(a arrow.Array) *nameCoder {
+	c := &nameCoder{seen: map[string]int32{}}
+	if d, ok := a.(*array.Dictionary); ok {
+		c.dict = d
+		c.codes = make([]int32, d.Dictionary().Len())
+		for i := range c.codes {
+			c.codes[i] = -1
+		}
+		c.str = d.Dictionary()
+	} else {
+		c.str = a
+	}
+	return c
+}
+
+// code returns row i's name's code (the row is not null).
+func (c *nameCoder) code(i int) int32 {
+	if c.dict != nil {
+		e := c.dict.GetValueIndex(i)
+		if c.codes[e] < 0 {
+			c.codes[e] = c.named(stringAt(c.str, e))
+		}
+		return c.codes[e]
+	}
+	return c.named(stringAt(c.str, i))
+}
+
+func (c *nameCoder) named(name string) int32 {
+	if code, ok := c.seen[name]; ok {
+		return code
+	}
+	code := int32(len(c.names))
+	c.seen[name] = code
+	c.names = append(c.names, name)
+	return code
+}
+
+func stringAt(a arrow.Array, i int) string {
+	switch x := a.(type) {
+	case *array.String:
+		return x.Value(i)
+	case *array.LargeString:
+		return x.Value(i)
+	}
+	v, _ := kernels.ArrowValue(a, i)
+	return v.S
+}
+
+// timeReader returns a reader of a time column's values in microseconds.
+func timeReader(a arrow.Array) func(i int) (int64, error) {
+	if ts, ok := a.(*array.Timestamp); ok {
+		mul, div := kernels.TimeUnitMicros(ts.DataType().(*arrow.TimestampType).Unit)
+		vals := ts.TimestampValues()
+		if mul == 1 && div == 1 {
+			return func(i int) (int64, error) { return int64(vals[i]), nil }
+		}
+		return func(i int) (int64, error) {
+			us, ok := kernels.ToMicros(int64(vals[i]), mul, div)
+			if !ok {
+				return 0, kernels.ErrTimeRange
+			}
+			return us, nil
+		}
+	}
+	return func(i int) (int64, error) {
+		v, err := kernels.ArrowValue(a, i)
+		return v.I, err
+	}
+}
+
+// index orders the events by user (a counting sort over the rows), then
+// by name and time within each user (users in parallel).
+func (s *Store) index(ctx context.Context, br *byRow) error {
+	s.starts = make([]int64, s.users+1)
+	for _, u := range br.users {
+		if u >= 0 {
+			s.starts[u+1]++
+		}
+	}
+	for u := int64(1); u <= s.users; u++ {
+		s.starts[u] += s.starts[u-1]
+	}
+	total := s.starts[s.users]
+	next := slices.Clone(s.starts[:s.users])
+	s.rows = make([]int32, total)
+	for r, u := range br.users {
+		if u >= 0 {
+			s.rows[next[u]] = int32(r)
+			next[u]++
+		}
+	}
+	next = nil
+	s.codes = make([]int32, total)
+	s.times = make([]int64, total)
+	const chunk = 1 << 16
+	return workers.Run(ctx, int((s.users+chunk-1)/chunk), 0, func(_, c int) error {
+		var part []entry
+		for u := int64(c) * chunk; u < min(s.users, int64(c+1)*chunk); u++ {
+			lo, hi := s.starts[u], s.starts[u+1]
+			part = part[:0]
+			for _, r := range s.rows[lo:hi] {
+				part = append(part, entry{code: br.codes[r], time: br.times[r], row: r})
+			}
+			if len(part) > 1 {
+				slices.SortStableFunc(part, compareEntries)
+			}
+			for j, e := range part {
+				s.codes[lo+int64(j)], s.times[lo+int64(j)], s.rows[lo+int64(j)] = e.code, e.time, e.row
+			}
+		}
+		return nil
+	})
+}
+
+// compareEntries orders by name code, then time (stable: then by row).
+func compareEntries(a, b entry) int {
+	if a.code != b.code {
+		return cmp.Compare(a.code, b.code)
+	}
+	return cmp.Compare(a.time, b.time)
+}
+
+// code returns an event name's code, or -1 when no event has the name.
+func (s *Store) code(name string) int32 {
+	i := sort.SearchStrings(s.names, name)
+	if i < len(s.names) && s.names[i] == name {
+		return int32(i)
+	}
+	return -1
+}
+
+// userIndex maps user ids to user rows.
+type userIndex struct {
+	dense bool // int ids first, first+1, …: row = id - first
+	first int64
+	ints  map[int64]int32
+	strs  map[string]int32
+	isStr bool
+	users int64
+	canon []int32 // set when ids repeat: per row, the first row with its id
+}
+
+func newUserIndex(ids arrow.Array) (*userIndex, error) {
+	ix := &userIndex{users: int64(ids.Len()), isStr: kernels.KindOf(ids.DataType()) == value.KStr}
+	if ids.Len() > math.MaxInt32 {
+		return nil, ErrTooMany
+	}
+	vals := make([]value.Value, ids.Len())
+	for i := range vals {
+		v, err := kernels.ArrowValue(ids, i)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	if !ix.isStr && len(vals) > 0 {
+		ix.dense = !vals[0].Null && !vals[0].U
+		ix.first = vals[0].I
+		for i, v := range vals {
+			if v.Null || v.U || v.I != ix.first+int64(i) {
+				ix.dense = false
+				break
+			}
+		}
+		if ix.dense {
+			return ix, nil
+		}
+	}
+	if ix.isStr {
+		ix.strs = make(map[string]int32, len(vals))
+	} else {
+		ix.ints = make(map[int64]int32, len(vals))
+	}
+	for i, v := range vals {
+		switch {
+		case v.Null:
+		case ix.isStr:
+			if first, dup := ix.strs[v.S]; dup {
+				ix.share(i, first)
+			} else {
+				ix.strs[v.S] = int32(i)
+			}
+		case !v.U:
+			if first, dup := ix.ints[v.I]; dup {
+				ix.share(i, first)
+			} else {
+				ix.ints[v.I] = int32(i)
+			}
+		}
+	}
+	return ix, nil
+}
+
+// row returns the user row of events row i's user id.
+func (ix *userIndex) row(a arrow.Array, i int) (int32, bool) {
+	if a.IsNull(i) {
+		return 0, false
+	}
+	if x, ok := a.(*array.Int64); ok && !ix.isStr {
+		id := x.Value(i)
+		if ix.dense {
+			d := id - ix.first
+			if id < ix.first || d >= ix.users {
+				return 0, false
+			}
+			return int32(d), true
+		}
+		r, ok := ix.ints[id]
+		return r, ok
+	}
+	if ix.isStr {
+		if d, isDict := a.(*array.Dictionary); isDict {
+			r, ok := ix.strs[stringAt(d.Dictionary(), d.GetValueIndex(i))]
+			return r, ok
+		}
+		r, ok := ix.strs[stringAt(a, i)]
+		return r, ok
+	}
+	v, err := kernels.ArrowValue(a, i)
+	if err != nil || v.U {
+		return 0, false
+	}
+	switch {
+	case ix.dense:
+		d := v.I - ix.first
+		if v.I < ix.first || d >= ix.users { // v.I < first also guards overflow
+			return 0, false
+		}
+		return int32(d), true
+	case ix.isStr:
+		r, ok := ix.strs[v.S]
+		return r, ok
+	}
+	r, ok := ix.ints[v.I]
+	return r, ok
+}
+
+// share records that user row i has the id of row first.
+func (ix *userIndex) share(i int, first int32) {
+	if ix.canon == nil {
+		ix.canon = make([]int32, ix.users)
+		for r := range ix.canon {
+			ix.canon[r] = int32(r)
+		}
+	}
+	ix.canon[i] = first
+}
+
+// NameColumn is the events table's name column.
+func (s *Store) NameColumn() int { return s.cols[1] }
+
+// TimeColumn is the events table's time column.
+func (s *Store) TimeColumn() int { return s.cols[2] }
+
+// NewUser returns a store of one user's events (user row 0), for
+// single-user evaluation: names and times per event, kinds the kinds of
+// the events table's columns, cell(col, i) the
+// value of events table column col for event i, filter the filter
+// function over these events. Property columns have the kinds of the
+// events table's, which cell must return.
+func NewUser(names []string, times []int64, kinds []value.Kind, cell func(col, i int) value.Value, filter FilterFunc) *Store {
+	s := &Store{users: 1, filter: filter, cell: cell, kinds: kinds, runs: map[runKey]*runEntry{}, props: map[int]*propEntry{}}
+	s.names = slices.Clone(names)
+	slices.Sort(s.names)
+	s.names = slices.Compact(s.names)
+	br := &byRow{users: make([]int32, len(names)), codes: make([]int32, len(names)), times: times}
+	for i, n := range names {
+		br.codes[i] = s.code(n)
+	}
+	_ = s.index(context.Background(), br) // fails only when cancelled
+	return s
+}
