@@ -661,3 +661,58 @@ func checkTruth(t *testing.T, seed int, text string, u int, path string, got Tru
 		t.Fatalf("seed %d: %s: user row %d: %s says %s, the reference %s", seed, text, u, path, got, w)
 	}
 }
+
+// TestEventsConcurrent: runs and single-user matches of event conditions
+// from many goroutines, at many nows (more than the prepared-condition
+// cache holds), agree with a sequential run (go test -race).
+func TestEventsConcurrent(t *testing.T) {
+	r := rand.New(rand.NewPCG(99, 1))
+	w := randWorld(r)
+	for len(w.ids) < 20 {
+		w = randWorld(r)
+	}
+	e := Open(w.users)
+	_, err := e.AttachEvents(context.Background(), w.evs, "user_id", EventOptions{})
+	require.NoError(t, err)
+	q, err := e.Compile(`count(buy within 20d where amount > 1) >= 1 or sum(view.amount within 30d) > 2 or did login within 10d`)
+	require.NoError(t, err)
+	want := map[int64]int{}
+	for d := range 80 {
+		res, err := q.Run(context.Background(), At(evNow.Add(time.Duration(d)*12*time.Hour)))
+		require.NoError(t, err)
+		want[int64(d)] = res.Count()
+	}
+	done := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 40 {
+				d := int64((g*7 + i*13) % 80)
+				at := evNow.Add(time.Duration(d) * 12 * time.Hour)
+				res, err := q.Run(context.Background(), At(at), Workers(2))
+				if err != nil || res.Count() != want[d] {
+					done <- fmt.Errorf("run at %v: %d members, want %d (%v)", at, res.Count(), want[d], err)
+					return
+				}
+				n := 0
+				for u := range w.ids {
+					tr, err := q.TruthAt(e.RowAt(int64(u)), at)
+					if err != nil {
+						done <- err
+						return
+					}
+					if tr == True {
+						n++
+					}
+				}
+				if n != want[d] {
+					done <- fmt.Errorf("match at %v: %d members, want %d", at, n, want[d])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		require.NoError(t, <-done)
+	}
+}

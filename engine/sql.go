@@ -28,6 +28,18 @@ func (e *Engine) CompileSQL(exprs []SQLExpr, d sqlgen.Dialect, sqlOpts sqlgen.Op
 	if sqlOpts.Zoned == nil {
 		sqlOpts.Zoned = e.Zoned
 	}
+	if st := e.events; st != nil {
+		ev := sqlgen.EventOptions{}
+		if sqlOpts.Events != nil {
+			ev = *sqlOpts.Events
+		}
+		ev.User, ev.Name, ev.Time = orDefault(ev.User, st.cols.User), orDefault(ev.Name, st.cols.Name), orDefault(ev.Time, st.cols.Time)
+		ev.UserID = orDefault(ev.UserID, st.idColumn)
+		if ev.Zoned == nil {
+			ev.Zoned = st.lower.Zoned
+		}
+		sqlOpts.Events = &ev
+	}
 	in := make([]sqlgen.Expr, len(exprs))
 	for i, x := range exprs {
 		tree, info, err := e.check(x.Src, o)
@@ -49,4 +61,11 @@ func (e *Engine) Zoned(name string) bool {
 	}
 	ts, ok := e.fields[i].Type.(*arrow.TimestampType)
 	return ok && ts.TimeZone != ""
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
 }

@@ -133,7 +133,7 @@ func (b *traceBuilder) values(n *plan.Node, tr *Trace) {
 				seen[m.Col.Name] = true
 				tr.Inputs = append(tr.Inputs, TraceVal{Name: m.Col.Name, Value: text})
 			}
-		case m.Op == plan.OpCall || m.Op == plan.OpRank || m.Op == plan.OpArith || m.Op == plan.OpCoalesce:
+		case m.Op == plan.OpCall || m.Op == plan.OpRank || m.Op == plan.OpArith || m.Op == plan.OpCoalesce || m.Op == plan.OpEvent:
 			name := plan.Format(m)
 			if !seen[name] {
 				seen[name] = true

@@ -40,7 +40,7 @@ func (s *Session) why(arg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	tr, err := q.TraceAt(engine.RowAt(s.cur.t, row), s.now())
+	tr, err := q.TraceAt(s.cur.eng.RowAt(row), s.now())
 	if err != nil && tr == nil {
 		return "", err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -40,6 +41,9 @@ func (e *env) sqlCmd(args []string) int {
 	now := fs.String("now", "", "bind now() to this time (RFC 3339 or a date; default: the current time)")
 	var defs stringList
 	fs.Var(&defs, "defs", "a .seg file or a directory of them; repeat for several")
+	var ev eventFlags
+	ev.register(fs)
+	eventsTable := fs.String("events-table", "events", "the events table to query; dots separate a schema")
 	format := new(string)
 	choiceVar(fs, format, "o", "ids", "output: ids, count, sizes or where", "ids", "count", "sizes", "where")
 	fs.Usage = func() {
@@ -79,6 +83,9 @@ func (e *env) sqlCmd(args []string) int {
 		}
 	}
 	eng := engine.OpenSchema(schema)
+	if !e.sqlEvents(eng, &ev, *schemaFile == "" && *data == "") {
+		return 1
+	}
 	cat, err := catalog.Load(eng, files)
 	if err != nil {
 		fmt.Fprintln(e.stderr, err)
@@ -90,7 +97,8 @@ func (e *env) sqlCmd(args []string) int {
 		return 2
 	}
 	items := sqlItems(cat, exprs)
-	opts := sqlgen.Options{Now: at, Table: strings.Split(*table, "."), Segments: cat.Checked()}
+	opts := sqlgen.Options{Now: at, Table: strings.Split(*table, "."), Segments: cat.Checked(),
+		Events: &sqlgen.EventOptions{Table: strings.Split(*eventsTable, ".")}}
 	if *format == "sizes" {
 		return e.printSizes(eng.CompileSQL(items, d, opts))
 	}
@@ -103,6 +111,36 @@ func (e *env) sqlCmd(args []string) int {
 		}
 	}
 	return 0
+}
+
+// sqlEvents attaches the events table's schema to eng: the --events
+// file's, or with the demo table the demo events'.
+func (e *env) sqlEvents(eng *engine.Engine, ev *eventFlags, demo bool) bool {
+	opts := engine.EventOptions{User: ev.user, Name: ev.name, Time: ev.time}
+	noRows := func(context.Context) (*columnar.Table, error) {
+		return nil, errors.New("segql sql reads schemas only")
+	}
+	schema, names := columnar.DemoEventsSchema, columnar.DemoEventNames
+	switch {
+	case len(ev.files) > 0:
+		s, err := columnar.ReadSchema(ev.files[0])
+		if err != nil {
+			fmt.Fprintln(e.stderr, "segql sql: --events:", err)
+			return false
+		}
+		schema, names = s, nil
+	case !demo:
+		return true
+	}
+	id, err := sqlIDColumn(eng.ArrowSchema(), "")
+	if err == nil {
+		err = eng.AttachEventsLazily(schema, names, id, opts, noRows)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql sql: --events:", err)
+		return false
+	}
+	return true
 }
 
 // sqlSchema is the schema of --schema or --data, or the demo table's

@@ -57,6 +57,10 @@ type compiler struct {
 	// cols lists the top-level columns the expression being compiled
 	// reads, in first-use order, through segments too.
 	cols []string
+	// events are the aggregates of the events pass; inFilter is set while
+	// an event condition's filter (over the events' columns) compiles.
+	events   []eventAgg
+	inFilter bool
 }
 
 type compiledSegment struct {
@@ -166,6 +170,8 @@ func (c *compiler) expr(e ast.Expr) (val, error) {
 		return c.within(e)
 	case *ast.Call:
 		return c.call(e)
+	case *ast.Event:
+		return c.event(e)
 	}
 	return val{}, fmt.Errorf("sqlgen: unexpected node %T", e)
 }
@@ -189,7 +195,12 @@ func (c *compiler) ref(r *ast.Ref) (val, error) {
 	if res.Kind == check.SegmentRef {
 		return c.segment(r, res.Name)
 	}
-	c.use(res.Column)
+	zoned := c.opts.Zoned
+	if c.inFilter {
+		zoned = c.opts.Events.Zoned
+	} else {
+		c.use(res.Column)
+	}
 	s, err := c.d.ident(res.Column)
 	if err != nil {
 		return val{}, c.wrap(r, err)
@@ -206,7 +217,7 @@ func (c *compiler) ref(r *ast.Ref) (val, error) {
 		v.form = fDate
 	case check.Timestamp:
 		v.form = fNaive
-		if len(res.Fields) == 0 && c.opts.Zoned != nil && c.opts.Zoned(res.Column) {
+		if len(res.Fields) == 0 && zoned != nil && zoned(res.Column) {
 			v.form = fZoned
 		}
 	}

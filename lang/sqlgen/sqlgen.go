@@ -34,6 +34,9 @@ type Options struct {
 	Zoned func(column string) bool
 	// MaxNodes bounds the size of the SQL (default DefaultMaxNodes).
 	MaxNodes int
+	// Events names the events table of event conditions; nil when there
+	// is none (event conditions are then an error).
+	Events *EventOptions
 }
 
 func (o *Options) maxNodes() int {
@@ -61,6 +64,8 @@ type Query struct {
 	names []string
 	cols  [][]string
 	srcs  []diag.Source
+	// events: the table is the users joined to the events pass.
+	events bool
 }
 
 // Compile compiles checked expressions for dialect d. Every expression
@@ -98,6 +103,13 @@ func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
 		q.names = append(q.names, e.Name)
 		q.cols = append(q.cols, c.cols)
 		q.srcs = append(q.srcs, e.Src)
+	}
+	if len(c.events) > 0 {
+		from, err := q.eventsFrom(c.events, opts.Events)
+		if err != nil {
+			return nil, err
+		}
+		q.table, q.events = from, true
 	}
 	for _, r := range c.ranks {
 		s, err := c.rankSQL(r)
@@ -144,11 +156,12 @@ func (q *Query) Len() int { return len(q.conds) }
 func (q *Query) Columns(i int) []string { return slices.Clone(q.cols[i]) }
 
 // Standalone reports whether the conditions can be used on the table
-// itself (no window columns needed).
-func (q *Query) Standalone() bool { return len(q.ranks) == 0 }
+// itself (no window columns or event aggregates needed).
+func (q *Query) Standalone() bool { return len(q.ranks) == 0 && !q.events }
 
 // From is the row source: the table, or the table with the window columns
-// of the distribution functions as a derived table.
+// of the distribution functions and the event aggregates as a derived
+// table.
 func (q *Query) From() string {
 	if len(q.ranks) == 0 {
 		return q.table
