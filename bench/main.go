@@ -13,6 +13,12 @@
 //
 //	geomean segql/duckdb = 0.078 (38 expressions), worst = 0.402 (weighted sum)
 //
+// With -events, it measures behavioral segments over the demo users'
+// events (about 33 per user) against DuckDB running the SQL segql
+// generates, and the loading of the events file in both:
+//
+//	cd bench && go run . -events -rows 1000000 -runs 5
+//
 // With -warehouse postgres://…, it measures instead the sizes of the
 // example segments (examples/*.seg) in segql, and as the one query segql
 // generates in DuckDB and in that PostgreSQL server:
@@ -133,7 +139,15 @@ func main() {
 	sample := flag.Int("expr-sample", 1_000_000, "rows expr-lang evaluates (its time is extrapolated)")
 	only := flag.String("only", "", "run only the expressions whose name matches this regular expression")
 	pg := flag.String("warehouse", "", "instead: sizes of the example segments in segql, DuckDB and this PostgreSQL server (postgres://…)")
+	events := flag.Bool("events", false, "instead: behavioral segments over the demo users' events (about 33 per user) in segql and DuckDB")
 	flag.Parse()
+	if *events {
+		if err := runEvents(*rows, *runs); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *pg != "" {
 		if err := runWarehouse(*rows, *runs, *pg); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
@@ -155,12 +169,16 @@ func main() {
 	}
 }
 
+func makeTemp() (string, error) { return os.MkdirTemp("", "segql-bench") }
+
+func removeTemp(dir string) { os.RemoveAll(dir) }
+
 func run(rows, runs, sample int) error {
-	dir, err := os.MkdirTemp("", "segql-bench")
+	dir, err := makeTemp()
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
+	defer removeTemp(dir)
 	path := filepath.Join(dir, "users.parquet")
 	fmt.Printf("generating %d demo users to %s …\n", rows, path)
 	demo := columnar.Demo(columnar.DemoOptions{Rows: rows, Seed: 1, Anchor: anchor})

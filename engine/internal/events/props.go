@@ -46,16 +46,18 @@ func (s *Store) buildProp(col int) (*props, error) {
 	}
 	f := s.table.Schema.Field(col)
 	k := kernels.KindOf(f.Type)
-	n := s.table.NumRows()
-	valid := make([]bool, n)
 	p := &props{kind: k, valid: make([]bool, len(s.rows))}
 	switch k {
 	case value.KFloat:
-		vals := make([]float64, n)
+		p.floats = make([]float64, len(s.rows))
+		if s.gatherFloat64(col, p) {
+			return p, nil
+		}
+		n := s.table.NumRows()
+		valid, vals := make([]bool, n), make([]float64, n)
 		if err := s.eachBatch(col, func(off int, a arrow.Array) error { return readFloats(a, vals[off:], valid[off:]) }); err != nil {
 			return nil, fmt.Errorf("events column %q: %w", f.Name, err)
 		}
-		p.floats = make([]float64, len(s.rows))
 		for j, r := range s.rows {
 			p.floats[j], p.valid[j] = vals[r], valid[r]
 		}
@@ -63,6 +65,8 @@ func (s *Store) buildProp(col int) (*props, error) {
 	case value.KStr:
 		return s.stringProp(col, f.Name, p)
 	}
+	n := s.table.NumRows()
+	valid := make([]bool, n)
 	vals := make([]int64, n)
 	if err := s.eachBatch(col, func(off int, a arrow.Array) error { return readInts(a, vals[off:], valid[off:]) }); err != nil {
 		return nil, fmt.Errorf("events column %q: %w", f.Name, err)
@@ -72,6 +76,36 @@ func (s *Store) buildProp(col int) (*props, error) {
 		p.ints[j], p.valid[j] = vals[r], valid[r]
 	}
 	return p, nil
+}
+
+// gatherFloat64 lays out a float64 column straight from its batches (an
+// entry's row is usually in the batch of the entry before it: a user's
+// events are near each other in most tables). It reports false for
+// other column types.
+func (s *Store) gatherFloat64(col int, p *props) bool {
+	arrs := make([]*array.Float64, len(s.table.Batches))
+	for b, batch := range s.table.Batches {
+		a, ok := batch.Column(col).(*array.Float64)
+		if !ok {
+			return false
+		}
+		arrs[b] = a
+	}
+	b, lo, hi := -1, int64(0), int64(0)
+	var vals []float64
+	var cur *array.Float64
+	for j, r := range s.rows {
+		if int64(r) < lo || int64(r) >= hi {
+			b, _ = s.table.Locate(int64(r))
+			cur, lo = arrs[b], s.table.BatchOffset(b)
+			hi, vals = lo+int64(cur.Len()), cur.Float64Values()
+		}
+		i := int(int64(r) - lo)
+		if p.valid[j] = cur.IsValid(i); p.valid[j] {
+			p.floats[j] = vals[i]
+		}
+	}
+	return true
 }
 
 // eachBatch calls f with each batch's column col and its first row.
@@ -86,33 +120,49 @@ func (s *Store) eachBatch(col int, f func(off int, a arrow.Array) error) error {
 
 // readFloats reads a float column.
 func readFloats(a arrow.Array, dst []float64, valid []bool) error {
+	readValid(a, valid)
+	switch x := a.(type) {
+	case *array.Float64:
+		copy(dst, x.Float64Values())
+		return nil
+	case *array.Float32:
+		for i, f := range x.Float32Values() {
+			dst[i] = float64(f)
+		}
+		return nil
+	}
 	for i := 0; i < a.Len(); i++ {
-		if valid[i] = a.IsValid(i); !valid[i] {
+		if !valid[i] {
 			continue
 		}
-		switch x := a.(type) {
-		case *array.Float64:
-			dst[i] = x.Value(i)
-		case *array.Float32:
-			dst[i] = float64(x.Value(i))
-		default:
-			v, err := kernels.ArrowValue(a, i)
-			if err != nil {
-				return fmt.Errorf("row %d: %w", i+1, err)
-			}
-			dst[i] = v.AsFloat()
+		v, err := kernels.ArrowValue(a, i)
+		if err != nil {
+			return fmt.Errorf("row %d: %w", i+1, err)
 		}
+		dst[i] = v.AsFloat()
 	}
 	return nil
+}
+
+// readValid reads an array's validity.
+func readValid(a arrow.Array, valid []bool) {
+	n := a.Len()
+	if a.NullN() == 0 {
+		for i := range n {
+			valid[i] = true
+		}
+		return
+	}
+	for i := range n {
+		valid[i] = a.IsValid(i)
+	}
 }
 
 // readInts reads an integer, time, duration or boolean column.
 func readInts(a arrow.Array, dst []int64, valid []bool) error {
 	if x, ok := a.(*array.Int64); ok {
 		copy(dst, x.Int64Values())
-		for i := range x.Len() {
-			valid[i] = x.IsValid(i)
-		}
+		readValid(a, valid)
 		return nil
 	}
 	for i := 0; i < a.Len(); i++ {

@@ -232,18 +232,29 @@ func (s *Store) scanBatch(b int, users *userIndex, br *byRow) ([]string, Ignored
 	ua, na, ta := batch.Column(s.cols[0]), batch.Column(s.cols[1]), batch.Column(s.cols[2])
 	names := newNameCoder(na)
 	timeAt := timeReader(ta)
+	nulls := ua.NullN() > 0 || na.NullN() > 0 || ta.NullN() > 0
+	ids, dense := ua.(*array.Int64)
+	dense = dense && users.dense
 	for i := 0; i < int(batch.NumRows()); i++ {
 		r := off + i
 		br.users[r] = -1
-		u, ok := users.row(ua, i)
+		var u int32
+		var ok bool
+		if dense { // the common case: integer ids numbered from first
+			id := ids.Value(i)
+			d := id - users.first
+			u, ok = int32(d), id >= users.first && d < users.users
+		} else {
+			u, ok = users.row(ua, i)
+		}
 		switch {
-		case ua.IsNull(i):
+		case nulls && ua.IsNull(i):
 			ig.NullUser++
 			continue
-		case na.IsNull(i):
+		case nulls && na.IsNull(i):
 			ig.NullName++
 			continue
-		case ta.IsNull(i):
+		case nulls && ta.IsNull(i):
 			ig.NullTime++
 			continue
 		case !ok:
