@@ -25,6 +25,8 @@ var eventCases = []struct{ name, segql string }{
 	{"recency", `days_since(last_time(login)) > 60`},
 	{"user first", `age > 70 and did purchase within 7d`},
 	{"avg between", `avg(purchase.amount between 90d and 30d ago) > 100`},
+	{"sequence", `did view_item then purchase within 1d`},
+	{"3-step sequence", `did view_item then add_to_cart then purchase within 1h`},
 }
 
 // runEvents measures event conditions on rows demo users and their

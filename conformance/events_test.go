@@ -34,6 +34,10 @@ var eventCases = []string{
 	`count(purchase within 30d) >= 3 or sum(purchase.amount within 30d) > 300.5 or active_days(login within 30d) >= 4`,
 	`coalesce(avg(purchase.amount within 30d), 0) > 40.5`, `purchases_30d = count(purchase within 30d)`,
 	`count(session_start within 7d) * 2 > count(view_item within 7d)`,
+	`did view_item then purchase within 1d`, `did view_item then add_to_cart then purchase within 2h`,
+	`did not session_start then view_item within 30m`, `did email_open where campaign = "winback" then purchase where (amount > 50) within 7d`,
+	`did login then purchase between 60d and 30d ago`, `did add_to_cart then purchase and age < 40`,
+	`did purchase then refund within 10d`,
 }
 
 // eventCorpus is the cases and n random event conditions.
@@ -56,7 +60,23 @@ func eventCorpus(r *rand.Rand, n int) []string {
 			return s
 		}
 		var e string
-		switch r.IntN(9) {
+		switch r.IntN(10) {
+		case 9: // a sequence of distinct events
+			second := names[r.IntN(len(names))]
+			for second == name {
+				second = names[r.IntN(len(names))]
+			}
+			e = "did " + name
+			if f != "" {
+				e += " where (" + f + ")"
+			}
+			e += " then " + second
+			switch r.IntN(3) {
+			case 0:
+				e += fmt.Sprintf(" within %dh", 1+r.IntN(72))
+			case 1:
+				e += " between 60d and 10d ago"
+			}
 		case 0:
 			e = fmt.Sprintf("count(%s) >= %d", spec(name), r.IntN(4))
 		case 1:

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -236,8 +238,10 @@ var evFilters = []evFilter{
 
 // evCond is a random event condition with its reference.
 type evCond struct {
-	fn     string // count, sum, … or did
+	fn     string // count, sum, … or did, or seq (a sequence)
 	name   string
+	steps  []evStep // seq: the later steps
+	conv   int64    // seq: the most time from first to last (-1: any)
 	prop   string
 	filter *evFilter
 	lo, hi int64 // window, inclusive; lo > hi: empty
@@ -246,8 +250,11 @@ type evCond struct {
 
 func randCond(r *rand.Rand) evCond {
 	c := evCond{name: evNames[r.IntN(len(evNames))], lo: math.MinInt64, hi: math.MaxInt64}
-	fns := []string{"count", "count_distinct", "sum", "avg", "min", "max", "active_days", "first_time", "last_time", "did"}
+	fns := []string{"count", "count_distinct", "sum", "avg", "min", "max", "active_days", "first_time", "last_time", "did", "seq", "seq"}
 	c.fn = fns[r.IntN(len(fns))]
+	if c.fn == "seq" {
+		return randSequence(r, c)
+	}
 	switch c.fn {
 	case "sum", "avg":
 		c.prop = []string{"amount", "qty"}[r.IntN(2)]
@@ -273,6 +280,110 @@ func randCond(r *rand.Rand) evCond {
 		c.lo, c.hi = now-max(a, b)*86400e6, now-min(a, b)*86400e6
 	}
 	return c
+}
+
+// evStep is a later step of a sequence.
+type evStep struct {
+	name   string
+	filter *evFilter
+}
+
+// randSequence draws a sequence of 2 or 3 steps (names often repeated),
+// with a within (the time from first to last) or a between window.
+func randSequence(r *rand.Rand, c evCond) evCond {
+	pick := func() string { return evNames[r.IntN(2)] } // view, buy: repeats are common
+	c.name = pick()
+	c.conv = -1
+	if r.IntN(2) == 0 {
+		c.filter = &evFilters[r.IntN(len(evFilters))]
+	}
+	for range 1 + r.IntN(2) {
+		st := evStep{name: pick()}
+		if r.IntN(3) == 0 {
+			st.filter = &evFilters[r.IntN(len(evFilters))]
+		}
+		c.steps = append(c.steps, st)
+	}
+	now := evNow.UnixMicro()
+	switch r.IntN(3) {
+	case 0:
+		h := int64(r.IntN(200))
+		c.window = fmt.Sprintf("within %dh", h)
+		c.conv = h * 3600e6
+	case 1:
+		a, b := int64(r.IntN(60)), int64(r.IntN(60))
+		c.window = fmt.Sprintf("between %dd and %dd ago", a, b)
+		c.lo, c.hi = now-max(a, b)*86400e6, now-min(a, b)*86400e6
+	}
+	return c
+}
+
+// seqText is a sequence in segql.
+func (c evCond) seqText() string {
+	quote := func(n string) string {
+		if strings.Contains(n, " ") {
+			return "`" + n + "`"
+		}
+		return n
+	}
+	s := "did " + quote(c.name)
+	if c.filter != nil {
+		s += " where " + c.filter.text
+	}
+	for _, st := range c.steps {
+		s += " then " + quote(st.name)
+		if st.filter != nil {
+			s += " where (" + st.filter.text + ")"
+		}
+	}
+	if c.window != "" {
+		s += " " + c.window
+	}
+	return s
+}
+
+// refSequence searches every choice of distinct events for the steps.
+func (w *evWorld) refSequence(c evCond, u int) bool {
+	id := w.ids[u]
+	if id == nil {
+		return false
+	}
+	match := func(e refEvent, name string, f *evFilter) bool {
+		return e.user != nil && *e.user == *id && e.name != nil && *e.name == name && e.time != nil &&
+			*e.time >= c.lo && *e.time <= c.hi && (f == nil || f.eval(e) == 1)
+	}
+	type step struct {
+		name   string
+		filter *evFilter
+	}
+	steps := []step{{c.name, c.filter}}
+	for _, st := range c.steps {
+		steps = append(steps, step{st.name, st.filter})
+	}
+	var try func(i int, used []int, first, prev int64) bool
+	try = func(i int, used []int, first, prev int64) bool {
+		if i == len(steps) {
+			return true
+		}
+		for k, e := range w.events {
+			if !match(e, steps[i].name, steps[i].filter) || slices.Contains(used, k) {
+				continue
+			}
+			t := *e.time
+			if i > 0 && (t < prev || (c.conv >= 0 && t > first+c.conv)) {
+				continue
+			}
+			f := first
+			if i == 0 {
+				f = t
+			}
+			if try(i+1, append(slices.Clone(used), k), f, t) {
+				return true
+			}
+		}
+		return false
+	}
+	return try(0, nil, 0, 0)
 }
 
 // text is the condition in segql (did: the at least N times form).
@@ -470,6 +581,16 @@ func (w *evWorld) predicate(r *rand.Rand, c evCond) (string, func(u int) (int, e
 			break
 		}
 	}
+	if c.fn == "seq" {
+		not := r.IntN(3) == 0
+		text := c.seqText()
+		if not {
+			text = "not " + text
+		}
+		return text, func(u int) (int, error) {
+			return tri(w.refSequence(c, u) != not), nil
+		}
+	}
 	if c.fn == "did" {
 		times := int64(r.IntN(3))
 		if p, ok := pick.(int64); ok {
@@ -500,7 +621,7 @@ func (w *evWorld) predicate(r *rand.Rand, c evCond) (string, func(u int) (int, e
 	default:
 		if c.fn == "first_time" || c.fn == "last_time" {
 			lit = `"2026-05-01"`
-		} else if c.prop == "cat" {
+		} else if c.prop == "cat" && (c.fn == "min" || c.fn == "max") {
 			lit = `"b"`
 		}
 	}
@@ -569,6 +690,9 @@ func TestEventsDifferential(t *testing.T) {
 	seeds := 300
 	if testing.Short() {
 		seeds = 60
+	}
+	if n, err := strconv.Atoi(os.Getenv("SEGQL_EVENT_SEEDS")); err == nil {
+		seeds = n // a longer search: SEGQL_EVENT_SEEDS=5000
 	}
 	for seed := range seeds {
 		r := rand.New(rand.NewPCG(uint64(seed), 7))

@@ -37,6 +37,7 @@ import (
 	"github.com/segql/segql/analytics"
 	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
 )
 
 // Config configures a Server. Load and Defs are required; zero limits
@@ -46,6 +47,11 @@ type Config struct {
 	// The server owns the table it returns and releases it when no
 	// request uses it any more.
 	Load func(ctx context.Context) (*columnar.Table, error)
+	// Events, when set, attaches an events table to each engine Load's
+	// table gets (at start and on every data reload), so that segments
+	// may use event conditions; it returns what releases the events,
+	// called when no request uses that data any more.
+	Events func(ctx context.Context, eng *engine.Engine, t *columnar.Table) (release func(), err error)
 	// IDColumn names the id column; "" means "user_id", else "id", else
 	// none (then /v1/evaluate returns counts without ids).
 	IDColumn string

@@ -41,11 +41,15 @@ type dataset struct {
 	// records reuses match's userRecords (sized for this table).
 	records sync.Pool
 	refs    atomic.Int32
+	events  func() // releases the attached events, or nil
 }
 
 func (d *dataset) retain() { d.refs.Add(1) }
 func (d *dataset) release() {
 	if d.refs.Add(-1) == 0 {
+		if d.events != nil {
+			d.events()
+		}
 		d.tbl.Release()
 	}
 }
@@ -98,7 +102,14 @@ func (s *Server) loadData(ctx context.Context) (*dataset, error) {
 	}
 	s.dataGen++
 	eng := engine.Open(tbl)
-	d := &dataset{tbl: tbl, eng: eng, an: analytics.New(eng), id: id, gen: s.dataGen, fields: map[string]arrow.Field{}}
+	var events func()
+	if s.cfg.Events != nil {
+		if events, err = s.cfg.Events(ctx, eng, tbl); err != nil {
+			tbl.Release()
+			return nil, fmt.Errorf("events: %w", err)
+		}
+	}
+	d := &dataset{tbl: tbl, eng: eng, an: analytics.New(eng), id: id, gen: s.dataGen, fields: map[string]arrow.Field{}, events: events}
 	d.index = map[string]int{}
 	for i, f := range tbl.Schema.Fields() {
 		d.fields[f.Name] = f

@@ -18,6 +18,7 @@ import (
 
 	"github.com/segql/segql/catalog"
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
 	"github.com/segql/segql/internal/textfile"
 	"github.com/segql/segql/server"
 )
@@ -125,6 +126,13 @@ func (f *serveFlags) config(e *env) (server.Config, error) {
 	}
 	cfg := server.Config{
 		Load: func(ctx context.Context) (*columnar.Table, error) { return f.load(ctx) },
+		Events: func(ctx context.Context, eng *engine.Engine, t *columnar.Table) (func(), error) {
+			release, warning, err := f.attachEvents(ctx, e, eng, t)
+			if warning != "" {
+				fmt.Fprintln(e.stderr, "segql serve: warning:", warning)
+			}
+			return release, err
+		},
 		ReadDefs: func(ctx context.Context) ([]catalog.File, error) {
 			files, _, err := readDefSet(ctx, f.defs, nil)
 			return files, err

@@ -341,6 +341,18 @@ type Event struct {
 	Filter   Expr
 	Window   *Window
 	Times    *Times
+	// Steps are a sequence's later steps (did view_item then purchase
+	// within 1d): each an event after the previous one. A sequence's
+	// within is the time from its first event to its last.
+	Steps []*EventStep
+}
+
+// EventStep is one later step of a sequence.
+type EventStep struct {
+	diag.Span
+	Name     string
+	NameSpan diag.Span
+	Filter   Expr // nil: every event of the name
 }
 
 func (*Event) node() {}

@@ -49,6 +49,7 @@ func (c *checker) event(e *ast.Event) *Type {
 	pt := c.eventProp(e, ev)
 	c.eventFilter(e, ev)
 	c.eventWindow(e.Window)
+	ok = c.eventSteps(e, ev) && ok
 	if t := e.Times; t != nil && t.N < 0 {
 		c.errorf(t.Span, "a count of times cannot be negative")
 	}
@@ -66,6 +67,25 @@ func (c *checker) event(e *ast.Event) *Type {
 		return normalize(pt)
 	}
 	return TTimestamp // first_time, last_time
+}
+
+// eventSteps checks a sequence's later steps: their names and filters.
+// A sequence takes no count of times.
+func (c *checker) eventSteps(e *ast.Event, ev Events) bool {
+	if len(e.Steps) == 0 {
+		return true
+	}
+	ok := true
+	if e.Times != nil {
+		c.errorf(e.Times.Span, "a sequence is done or not: it takes no count of times")
+		ok = false
+	}
+	for _, st := range e.Steps {
+		step := &ast.Event{Func: e.Func, Name: st.Name, NameSpan: st.NameSpan, Filter: st.Filter}
+		ok = c.eventName(step, ev) && ok
+		c.eventFilter(step, ev)
+	}
+	return ok
 }
 
 // eventName checks that the event occurs in the table (when its names are

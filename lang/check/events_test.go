@@ -53,6 +53,7 @@ func TestEventTypes(t *testing.T) {
 		{`count(purchase within 30d where (is_gift or qty > 1))`, "int64"},
 		{`did purchase within 30d`, "bool"}, {`did not login within 14d`, "bool"},
 		{`did purchase at least 3 times within 30d`, "bool"}, {`did purchase where amount > 10 exactly 2 times`, "bool"},
+		{`did view_item then purchase within 1d`, "bool"}, {`did not view_item where qty > 1 then add_to_cart then purchase where (is_gift) between 60d and 30d ago`, "bool"},
 	}
 	for _, tt := range tests {
 		info, e, err := checkEvents(tt.src + ` is null`)
@@ -93,7 +94,9 @@ func TestEventErrorsGolden(t *testing.T) {
 		`count(purchase where count(login) > 1) > 1`, `count(purchase where is_gift within 30d) > 1`,
 		`count(purchase within 30d where qty > 1 within 7d) > 1`, `count(purchase ago) > 1`,
 		`did purchase within 30d within 7d`, `count(purchase) within 30d`, `did purchase at least -1 times`,
-		`did purchase > 3`,
+		`did purchase > 3`, `did view_item within 1d then purchase`, `did view_item then purchase at least 2 times`,
+		`did view_item then purchase.amount within 1d`, `did view_item then purchse within 1d`,
+		`did view_item then purchase where age > 3 within 1d`, `did view_item then purchase within 30`,
 	}
 	var b strings.Builder
 	for _, src := range cases {

@@ -214,6 +214,35 @@ func window(b *strings.Builder, w *ast.Window) {
 	}
 }
 
+// sequence prints a sequence's filters, later steps and window (last; the
+// last step's filter then goes in parentheses, so that it cannot take the
+// window for its own).
+func sequence(b *strings.Builder, e *ast.Event) {
+	filter := func(f ast.Expr, last bool) {
+		if f == nil {
+			return
+		}
+		b.WriteString(" where ")
+		if last && e.Window != nil {
+			b.WriteByte('(')
+			expr(b, f, 0)
+			b.WriteByte(')')
+			return
+		}
+		expr(b, f, precPredicate)
+	}
+	filter(e.Filter, false)
+	for i, st := range e.Steps {
+		b.WriteString(" then " + Name(st.Name))
+		filter(st.Filter, i == len(e.Steps)-1)
+	}
+	if t := e.Times; t != nil { // an error the checker reports, printed as written
+		b.WriteString([...]string{ast.AtLeast: " at least ", ast.AtMost: " at most ", ast.Exactly: " exactly "}[t.Op])
+		b.WriteString(strconv.FormatInt(t.N, 10) + " times")
+	}
+	window(b, e.Window)
+}
+
 // event prints an event condition, its window before its filter (so that
 // a filter ending in a predicate without a tail, `where is_gift`, cannot
 // take the window for its own `within`).
@@ -230,6 +259,10 @@ func event(b *strings.Builder, e *ast.Event) {
 	b.WriteString(Name(e.Name))
 	if e.Prop != "" {
 		b.WriteString("." + Name(e.Prop))
+	}
+	if len(e.Steps) > 0 {
+		sequence(b, e)
+		return
 	}
 	if e.Filter != nil || e.Times == nil {
 		window(b, e.Window)

@@ -108,6 +108,10 @@ func TestCanonicalEvents(t *testing.T) {
 		{`first_time(signup) within 7d`, `first_time(signup) within 7d`},
 		{`(did x) = true`, `(did x) = true`},
 		{`did x exactly 0 times or did y`, `did x exactly 0 times or did y`},
+		{`DID view_item THEN purchase WITHIN 1d`, `did view_item then purchase within 1d`},
+		{`did not a where x > 1 then b then c where (y) within 2h`, `did not a where x > 1 then b then c where (y) within 2h`},
+		{`did a then c where y within 2h`, `did a then c where y within 2h`},
+		{`did a then b where (y > 1 or z) between 60d and 30d ago`, `did a then b where (y > 1 or z) between 60d and 30d ago`},
 	}
 	for _, tt := range tests {
 		e, err := syntax.ParseExpr("", tt.in, syntax.Limits{})

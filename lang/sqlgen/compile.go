@@ -60,7 +60,11 @@ type compiler struct {
 	// events are the aggregates of the events pass; inFilter is set while
 	// an event condition's filter (over the events' columns) compiles.
 	events   []eventAgg
+	seqs     []string // the sequences' joins (SELECT … GROUP BY user)
 	inFilter bool
+	// qualifier prefixes the columns of a filter compiled inside a
+	// sequence's join (its step's alias), or is "".
+	qualifier string
 }
 
 type compiledSegment struct {
@@ -204,6 +208,9 @@ func (c *compiler) ref(r *ast.Ref) (val, error) {
 	s, err := c.d.ident(res.Column)
 	if err != nil {
 		return val{}, c.wrap(r, err)
+	}
+	if c.qualifier != "" {
+		s = c.qualifier + "." + s
 	}
 	for _, f := range res.Fields {
 		if s, err = c.d.structField(s, f); err != nil {

@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"errors"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,9 @@ func (c *compiler) event(e *ast.Event) (val, error) {
 	}
 	if c.inFilter {
 		return val{}, c.fail(e, e.Func.String(), "an event condition cannot be used inside another's where")
+	}
+	if len(e.Steps) > 0 {
+		return c.sequence(e)
 	}
 	cond, err := c.eventCond(e)
 	if err != nil {
@@ -243,6 +247,107 @@ func (c *compiler) windowBounds(e *ast.Event, w *ast.Window) (lo, hi int64, err 
 	return lo, hi, err
 }
 
+// sequence compiles did A then B … to a join of the events with
+// themselves, one alias per step, grouped by user: the user did it where
+// the join has a row. Steps of one name would need the events told apart
+// (a row number both sides of the join agree on), which is not done yet.
+func (c *compiler) sequence(e *ast.Event) (val, error) {
+	o := c.opts.Events
+	names := []string{e.Name}
+	filters := []ast.Expr{e.Filter}
+	for _, st := range e.Steps {
+		if slices.Contains(names, st.Name) {
+			return val{}, c.fail(e, "a sequence that repeats an event", "its events would need telling apart")
+		}
+		names = append(names, st.Name)
+		filters = append(filters, st.Filter)
+	}
+	var lo, hi, conv int64
+	period := false
+	if w := e.Window; w != nil && w.Within != nil {
+		v, err := c.expr(w.Within)
+		if err != nil {
+			return val{}, err
+		}
+		if !v.konst {
+			return val{}, c.fail(w.Within, "this within", "it is not a constant")
+		}
+		conv = v.us
+	} else if w != nil {
+		var err error
+		if lo, hi, err = c.windowBounds(e, w); err != nil {
+			return val{}, err
+		}
+		period = true
+	}
+	user, err1 := c.d.ident(o.user())
+	name, err2 := c.d.ident(o.name())
+	tm, form := c.eventTime()
+	if err := errors.Join(err1, err2); err != nil {
+		return val{}, c.wrap(e, err)
+	}
+	table := c.eventsTable()
+	var from, where []string
+	alias := func(i int) string { a, _ := c.d.ident("segql_s" + strconv.Itoa(i)); return a }
+	for i, n := range names {
+		a := alias(i)
+		if i == 0 {
+			from = append(from, table+" AS "+a)
+		} else {
+			from = append(from, "JOIN "+table+" AS "+a+" ON "+a+"."+user+" = "+alias(0)+"."+user)
+		}
+		lit, err := c.d.str(n)
+		if err != nil {
+			return val{}, c.wrap(e, err)
+		}
+		at := c.d.epochMicros(a+"."+tm, form)
+		where = append(where, a+"."+name+" = "+lit, a+"."+tm+" IS NOT NULL")
+		if period {
+			where = append(where, a+"."+tm+" BETWEEN "+c.timeIn(lo, form)+" AND "+c.timeIn(hi, form))
+		}
+		if i > 0 {
+			where = append(where, at+" >= "+c.d.epochMicros(alias(i-1)+"."+tm, form))
+			if e.Window != nil && e.Window.Within != nil {
+				where = append(where, at+" <= "+c.d.intArith('+', c.d.epochMicros(alias(0)+"."+tm, form), intLit(conv)))
+			}
+		}
+		if filters[i] != nil {
+			c.inFilter, c.qualifier = true, a
+			v, err := c.expr(filters[i])
+			c.inFilter, c.qualifier = false, ""
+			if err != nil {
+				return val{}, err
+			}
+			where = append(where, c.boolSQL(v))
+		}
+	}
+	uid, _ := c.d.ident("segql_uid")
+	flag, _ := c.d.ident("segql_q")
+	sql := "SELECT " + alias(0) + "." + user + " AS " + uid + ", 1 AS " + flag + " FROM " + strings.Join(from, " ") +
+		" WHERE " + strings.Join(where, " AND ") + " GROUP BY " + alias(0) + "." + user
+	col := "segql_q" + strconv.Itoa(len(c.seqs))
+	c.seqs = append(c.seqs, sql)
+	ref, _ := c.d.ident(col)
+	s := "coalesce(" + ref + ", 0) = 1"
+	if e.Not {
+		s = "NOT (" + s + ")"
+	}
+	return boolVal(paren(s)), nil
+}
+
+// eventsTable is the events table's quoted name.
+func (c *compiler) eventsTable() string {
+	table := c.opts.Events.Table
+	if len(table) == 0 {
+		table = []string{"events"}
+	}
+	parts := make([]string, len(table))
+	for i, p := range table {
+		parts[i], _ = c.d.ident(p) // checked again, with the error, by eventsFrom
+	}
+	return strings.Join(parts, ".")
+}
+
 // eventColumn adds an aggregate to the events pass (once per distinct
 // SQL) and returns the column the joined table reads it as.
 func (c *compiler) eventColumn(agg string) string {
@@ -263,8 +368,9 @@ func (c *compiler) eventRef(alias string) string {
 	return a
 }
 
-// eventsFrom is the users table left-joined to the events pass.
-func (q *Query) eventsFrom(aggs []eventAgg, o *EventOptions) (string, error) {
+// eventsFrom is the users table left-joined to the events pass and to
+// each sequence's join.
+func (q *Query) eventsFrom(aggs []eventAgg, seqs []string, o *EventOptions) (string, error) {
 	d := q.d
 	ident := func(s string) (string, error) {
 		id, err := d.ident(s)
@@ -301,8 +407,18 @@ func (q *Query) eventsFrom(aggs []eventAgg, o *EventOptions) (string, error) {
 		sel = append(sel, a.sql+" AS "+alias)
 		outer = append(outer, ev+"."+alias)
 	}
-	pass := "SELECT " + strings.Join(sel, ", ") + " FROM " + strings.Join(parts, ".") +
-		" WHERE " + user + " IS NOT NULL AND " + name + " IS NOT NULL AND " + tm + " IS NOT NULL GROUP BY " + user
-	return "(SELECT " + strings.Join(outer, ", ") + " FROM " + q.table + " AS " + u + " LEFT JOIN (" + pass + ") AS " + ev +
-		" ON " + u + "." + uid + " = " + ev + "." + evUID + ") AS " + joined, nil
+	joins := ""
+	if len(aggs) > 0 {
+		pass := "SELECT " + strings.Join(sel, ", ") + " FROM " + strings.Join(parts, ".") +
+			" WHERE " + user + " IS NOT NULL AND " + name + " IS NOT NULL AND " + tm + " IS NOT NULL GROUP BY " + user
+		joins = " LEFT JOIN (" + pass + ") AS " + ev + " ON " + u + "." + uid + " = " + ev + "." + evUID
+	}
+	flag, _ := ident("segql_q")
+	for i, s := range seqs {
+		a, _ := ident("segql_sq" + strconv.Itoa(i))
+		col, _ := ident("segql_q" + strconv.Itoa(i))
+		outer = append(outer, a+"."+flag+" AS "+col)
+		joins += " LEFT JOIN (" + s + ") AS " + a + " ON " + u + "." + uid + " = " + a + "." + evUID
+	}
+	return "(SELECT " + strings.Join(outer, ", ") + " FROM " + q.table + " AS " + u + joins + ") AS " + joined, nil
 }

@@ -35,6 +35,7 @@ var eventExprs = []string{
 	`count_distinct(view.category) >= 3 and active_days(login within 30d) >= 5`,
 	`first_time(signup) within 7d and days_since(last_time(login)) > 30`,
 	"did purchase at least 3 times within 30d and did not `add to cart` within 14d and not did refund exactly 1 times",
+	`did view where category = "books" then purchase where (amount > 20) within 2h or did not login then purchase between 60d and 30d ago`,
 }
 
 func TestEventsGolden(t *testing.T) {
@@ -66,6 +67,16 @@ func TestEventsGolden(t *testing.T) {
 			require.Equal(t, string(want), b.String())
 		})
 	}
+}
+
+// TestSequenceRepeatingAnEvent: a sequence whose steps share a name is a
+// positioned error in SQL (its events would need telling apart).
+func TestSequenceRepeatingAnEvent(t *testing.T) {
+	d, err := Lookup("postgres")
+	require.NoError(t, err)
+	_, err = CompileString(`age > 3 and did login then purchase then login within 1d`, withEvents{schema}, d, Options{Now: now, Events: &EventOptions{}})
+	require.ErrorIs(t, err, ErrUnsupported)
+	require.Contains(t, err.Error(), "1:13")
 }
 
 // TestEventsNeedOptions: without Options.Events an event condition is a

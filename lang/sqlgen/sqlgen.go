@@ -104,8 +104,8 @@ func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
 		q.cols = append(q.cols, c.cols)
 		q.srcs = append(q.srcs, e.Src)
 	}
-	if len(c.events) > 0 {
-		from, err := q.eventsFrom(c.events, opts.Events)
+	if len(c.events) > 0 || len(c.seqs) > 0 {
+		from, err := q.eventsFrom(c.events, c.seqs, opts.Events)
 		if err != nil {
 			return nil, err
 		}

@@ -167,9 +167,17 @@ type didExpr struct {
 	Event   *eventRef  `parser:"@@"`
 	Window  *window    `parser:"@@?"`
 	Filter  *predicate `parser:"( 'where' @@ )?"`
+	Then    []*step    `parser:"@@*"`
 	Ago     bool       `parser:"@'ago'?"`
 	Times   *times     `parser:"@@?"`
 	Window2 *window    `parser:"@@?"`
+}
+
+// step is a later step of a sequence: then EVENT [where PREDICATE].
+type step struct {
+	Pos    lexer.Position
+	Event  *eventRef  `parser:"'then' @@"`
+	Filter *predicate `parser:"( 'where' @@ )?"`
 }
 
 type eventRef struct {

@@ -368,6 +368,13 @@ func (p *parser) lowerDid(g *didExpr, sp diag.Span) ast.Expr {
 		e.Filter = p.lowerPred(g.Filter)
 	}
 	e.Window = p.lowerWindows(g.Window, nil)
+	if len(g.Then) > 0 {
+		if e.Window != nil {
+			p.errs.Errorf(e.Window.Span, "a sequence's window comes after its last step: did a then b within 1d")
+			e.Window = nil
+		}
+		p.lowerSteps(e, g.Then)
+	}
 	p.splitWindow(e, g.Ago, sp)
 	if t := g.Times; t != nil {
 		n, err := strconv.ParseInt(t.N, 10, 64)
@@ -396,10 +403,14 @@ func (p *parser) lowerDid(g *didExpr, sp diag.Span) ast.Expr {
 // filter (the name may be a time property); the checker explains the
 // case where it is not. ago, when written, belongs to the window moved.
 func (p *parser) splitWindow(e *ast.Event, ago bool, at diag.Span) {
-	if e.Window == nil && e.Filter != nil {
-		f, w := p.trailingWindow(e.Filter)
+	filter := &e.Filter
+	if n := len(e.Steps); n > 0 {
+		filter = &e.Steps[n-1].Filter
+	}
+	if e.Window == nil && *filter != nil {
+		f, w := p.trailingWindow(*filter)
 		if w != nil {
-			e.Filter, e.Window = f, w
+			*filter, e.Window = f, w
 		}
 	}
 	if !ago {
@@ -454,6 +465,26 @@ func (p *parser) isCondition(x ast.Expr) bool {
 		return x.Kind == ast.Bool
 	}
 	return false
+}
+
+// lowerSteps lowers a sequence's later steps; a within or between that
+// ends the last step's filter is the sequence's window (see splitWindow).
+func (p *parser) lowerSteps(e *ast.Event, steps []*step) {
+	for _, g := range steps {
+		ev := &ast.Event{}
+		p.eventRef(ev, g.Event)
+		if ev.Prop != "" {
+			p.errs.Errorf(ev.PropSpan, "a sequence's step is an event, not a property")
+		}
+		st := &ast.EventStep{Span: span(g.Pos, p.endOf(g.Pos)), Name: ev.Name, NameSpan: ev.NameSpan}
+		if g.Filter != nil {
+			st.Filter = p.lowerPred(g.Filter)
+			st.Span.End = st.Filter.Bounds().End
+		} else {
+			st.Span.End = ev.NameSpan.End
+		}
+		e.Steps = append(e.Steps, st)
+	}
 }
 
 // eventRef fills an event's name and property.

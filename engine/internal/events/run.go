@@ -29,6 +29,16 @@ type Run struct {
 	empty  bool     // no event can count: an unknown name, an empty or unknown window
 	pass   []uint64 // filter: TRUE events by table row; nil without a filter
 	props  *props
+	// A sequence's steps after the first (the first is code and pass),
+	// and the most time from its first event to its last (-1: any).
+	steps []seqStep
+	conv  int64
+}
+
+// seqStep is a later step of a sequence, prepared.
+type seqStep struct {
+	code int32
+	pass []uint64
 }
 
 // Prepare implements plan.EventSource: it evaluates the window's bounds
@@ -84,7 +94,40 @@ func (s *Store) prepare(ctx context.Context, spec *plan.EventSpec, now int64) (*
 		}
 		r.props = p
 	}
-	return r, nil
+	return r, r.prepareSteps(ctx, now)
+}
+
+// prepareSteps prepares a sequence's later steps and its within.
+func (r *Run) prepareSteps(ctx context.Context, now int64) error {
+	r.conv = -1
+	if r.spec.Within != nil {
+		ev := rowexec.Evaluator{Src: rowexec.NoColumns{}, Env: funcs.Env{Now: now}}
+		v, err := ev.Eval(r.spec.Within)
+		if err != nil {
+			return err
+		}
+		if v.Null || v.I < 0 {
+			r.empty = true
+			return nil
+		}
+		r.conv = v.I
+	}
+	for _, st := range r.spec.Steps {
+		step := seqStep{code: r.s.code(st.Name)}
+		if step.code < 0 {
+			r.empty = true
+			return nil
+		}
+		if st.Filter != nil {
+			pass, err := r.s.filter(ctx, st.Filter, now)
+			if err != nil {
+				return err
+			}
+			step.pass = pass
+		}
+		r.steps = append(r.steps, step)
+	}
+	return nil
 }
 
 // window evaluates the bounds at now. A null bound counts no event (as
@@ -120,7 +163,11 @@ func (r *Run) window(now int64) error {
 
 // span returns the entries of user row u that have the condition's name
 // and lie in its window.
-func (r *Run) span(u int64) (int64, int64) {
+func (r *Run) span(u int64) (int64, int64) { return r.spanOf(u, r.code) }
+
+// spanOf returns the entries of user row u with the name code that lie
+// in the window.
+func (r *Run) spanOf(u int64, code int32) (int64, int64) {
 	s := r.s
 	if r.empty || u < 0 || u >= s.users {
 		return 0, 0
@@ -129,8 +176,8 @@ func (r *Run) span(u int64) (int64, int64) {
 		u = int64(s.canon[u])
 	}
 	lo, hi := s.starts[u], s.starts[u+1]
-	a := lo + int64(search(s.codes[lo:hi], r.code))
-	b := lo + int64(search(s.codes[lo:hi], r.code+1))
+	a := lo + int64(search(s.codes[lo:hi], code))
+	b := lo + int64(search(s.codes[lo:hi], code+1))
 	a2 := a + int64(search(s.times[a:b], r.lo))
 	if r.hi == math.MaxInt64 {
 		return a2, b
@@ -171,6 +218,9 @@ type scratch struct {
 
 // agg computes the condition for user row u.
 func (r *Run) agg(u int64, sc *scratch) (value.Value, error) {
+	if r.spec.Func == ast.EvDid {
+		return value.Bool(r.sequence(u, sc)), nil
+	}
 	a, b := r.span(u)
 	switch r.spec.Func {
 	case ast.EvCount:
@@ -212,6 +262,59 @@ func (r *Run) agg(u int64, sc *scratch) (value.Value, error) {
 		return value.NullOf(value.KTime), nil
 	}
 	return r.propAgg(a, b, sc)
+}
+
+// sequence reports whether user row u did the steps in order: distinct
+// events e1 … ek of the steps' names passing their filters, in the
+// window, with t1 <= t2 <= … <= tk <= t1 + within. For each first event
+// (earliest first) it takes, step by step, the earliest event that can
+// follow; that choice leaves the most room for the steps after it, so
+// the sequence exists if and only if this finds it.
+func (r *Run) sequence(u int64, sc *scratch) bool {
+	a0, b0 := r.span(u)
+	if a0 == b0 {
+		return false
+	}
+	type rng struct{ a, b int64 }
+	spans := make([]rng, len(r.steps))
+	for i, st := range r.steps {
+		a, b := r.spanOf(u, st.code)
+		if a == b {
+			return false
+		}
+		spans[i] = rng{a, b}
+	}
+	times := r.s.times
+	for j := a0; j < b0; j++ {
+		if !r.passes(j) {
+			continue
+		}
+		t0 := times[j]
+		limit := int64(math.MaxInt64)
+		if r.conv >= 0 && t0 <= math.MaxInt64-r.conv {
+			limit = t0 + r.conv
+		}
+		sc.ints = append(sc.ints[:0], j) // the events used
+		prev, done := t0, true
+		for i, st := range r.steps {
+			x := spans[i].a + int64(search(times[spans[i].a:spans[i].b], prev))
+			for ; x < spans[i].b && times[x] <= limit; x++ {
+				if (st.pass == nil || kernels.BitAt(st.pass, int(r.s.rows[x]))) && !slices.Contains(sc.ints, x) {
+					break
+				}
+			}
+			if x >= spans[i].b || times[x] > limit {
+				done = false
+				break
+			}
+			prev = times[x]
+			sc.ints = append(sc.ints, x)
+		}
+		if done {
+			return true
+		}
+	}
+	return false
 }
 
 func floorDiv(x, d int64) int64 {
@@ -386,7 +489,10 @@ func (r *Run) Vector(out *kernels.Vec, first int64, sel kernels.Sel) error {
 	var floats []float64
 	var offs []int64
 	var data []byte
+	var bits []uint64
 	switch k {
+	case value.KBool:
+		bits = out.NewBits()
 	case value.KFloat:
 		floats = out.OwnFloats()
 	case value.KStr:
@@ -405,6 +511,10 @@ func (r *Run) Vector(out *kernels.Vec, first int64, sel kernels.Sel) error {
 			failed = err
 		case v.Null:
 			out.SetNull(i)
+		case k == value.KBool:
+			if v.B {
+				kernels.SetBit(bits, i)
+			}
 		case k == value.KFloat:
 			floats[i] = v.F
 		case k == value.KStr:

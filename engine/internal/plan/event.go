@@ -16,7 +16,7 @@ import (
 // of the user's events of one name, in a window, that pass a filter.
 // `did` is planned as a comparison of a count.
 type EventSpec struct {
-	Func     ast.EventFunc // never EvDid
+	Func     ast.EventFunc // EvDid only for a sequence (Steps is set): TRUE where it happened
 	Name     string        // the event name
 	Prop     int           // the events table column the aggregate reads, or -1
 	PropKind value.Kind
@@ -33,6 +33,17 @@ type EventSpec struct {
 	Text string
 	// Source computes the condition over the engine's events.
 	Source EventSource
+	// Steps are a sequence's later steps; Within, when set, bounds the
+	// time from its first event to its last (a duration that reads no
+	// column).
+	Steps  []EventStep
+	Within *Node
+}
+
+// EventStep is a later step of a sequence.
+type EventStep struct {
+	Name   string
+	Filter *Node // over the events table, or nil
 }
 
 // EventSource computes event conditions for the users of a table.
@@ -71,6 +82,9 @@ func (u *unit) event(e *ast.Event, t *check.Type) (*Node, error) {
 		return nil, fmt.Errorf("%s needs an events table", e.Func)
 	}
 	spec := &EventSpec{Func: e.Func, Name: e.Name, Prop: -1, Source: src, Text: printer.Expr(e)}
+	if len(e.Steps) > 0 {
+		return u.sequence(e, spec, evt)
+	}
 	if e.Func == ast.EvDid {
 		spec.Func = ast.EvCount
 		spec.Text = printer.Expr(&ast.Event{Func: ast.EvCount, Name: e.Name, Filter: e.Filter, Window: e.Window})
@@ -103,6 +117,39 @@ func (u *unit) event(e *ast.Event, t *check.Type) (*Node, error) {
 		return n, nil
 	}
 	return u.did(e, n), nil
+}
+
+// sequence lowers did A then B …: a boolean per user (never null), its
+// within the time from the first event to the last.
+func (u *unit) sequence(e *ast.Event, spec *EventSpec, evt Tables) (*Node, error) {
+	spec.Text = printer.Expr(&ast.Event{Func: ast.EvDid, Name: e.Name, Filter: e.Filter, Window: e.Window, Steps: e.Steps})
+	lower := func(f ast.Expr) (*Node, error) {
+		if f == nil {
+			return nil, nil
+		}
+		return NewLowerer(u.l.ctx, evt, nil).Lower(f, u.info, u.src)
+	}
+	var err error
+	if spec.Filter, err = lower(e.Filter); err != nil {
+		return nil, err
+	}
+	for _, st := range e.Steps {
+		f, err := lower(st.Filter)
+		if err != nil {
+			return nil, err
+		}
+		spec.Steps = append(spec.Steps, EventStep{Name: st.Name, Filter: f})
+	}
+	if w := e.Window; w != nil && w.Within != nil {
+		if spec.Within, err = u.lower(w.Within); err != nil {
+			return nil, err
+		}
+	} else if err := u.window(spec, w); err != nil {
+		return nil, err
+	}
+	n := u.node(OpEvent, value.KBool, e.Span)
+	n.Event = spec
+	return u.negateIf(e.Not, n, e.Span), nil
 }
 
 // did compares the count: at least once, or as its times clause says;
