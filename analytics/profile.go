@@ -45,6 +45,23 @@ type Profile struct {
 	// emails, keys): their values say nothing about a segment. Naming a
 	// column in ProfileOptions.Columns profiles it anyway.
 	Identifying []string `json:"identifying,omitempty"`
+	// Events compares what the segment's users did with the base's, per
+	// event name (when the engine has an events table), the names whose
+	// share of users differs most first.
+	Events []EventProfile `json:"events,omitempty"`
+}
+
+// EventProfile is one event name in the segment and in its base: events
+// per user, and the share of users with at least one. A name fewer than
+// Privacy.MinSize of the segment's users have is Suppressed (its segment
+// figures are zero).
+type EventProfile struct {
+	Name        string  `json:"name"`
+	PerUser     float64 `json:"per_user"`
+	BasePerUser float64 `json:"base_per_user"`
+	Share       float64 `json:"share"`
+	BaseShare   float64 `json:"base_share"`
+	Suppressed  bool    `json:"suppressed,omitempty"`
 }
 
 // identifyingShare is the share of distinct values among a text column's
@@ -135,7 +152,47 @@ func (e *Analyzer) Profile(ctx context.Context, res *engine.Result, opts Profile
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
 	p.Columns = out
+	if e.eng.Events() != nil {
+		if p.Events, err = e.eventProfile(ctx, res, base, opts.Privacy); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
+}
+
+// eventProfile compares the segment's events with the base's.
+func (e *Analyzer) eventProfile(ctx context.Context, res, base *engine.Result, priv Privacy) ([]EventProfile, error) {
+	seg, err := e.eng.EventCounts(ctx, res)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.eng.EventCounts(ctx, base)
+	if err != nil {
+		return nil, err
+	}
+	n, bn := float64(res.Count()), float64(e.table.NumRows())
+	if base != nil {
+		bn = float64(base.Count())
+	}
+	ratio := func(a int64, b float64) float64 {
+		if b == 0 {
+			return 0
+		}
+		return float64(a) / b
+	}
+	out := make([]EventProfile, len(seg))
+	for i, s := range seg {
+		ep := EventProfile{Name: s.Name, PerUser: ratio(s.Events, n), BasePerUser: ratio(all[i].Events, bn),
+			Share: ratio(s.Users, n), BaseShare: ratio(all[i].Users, bn)}
+		if priv.MinSize > 0 && s.Users > 0 && s.Users < int64(priv.MinSize) {
+			ep.PerUser, ep.Share, ep.Suppressed = 0, 0, true
+		}
+		out[i] = ep
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return math.Abs(out[i].Share-out[i].BaseShare) > math.Abs(out[j].Share-out[j].BaseShare)
+	})
+	return out, nil
 }
 
 // withoutIdentifying drops the categorical columns holding a distinct

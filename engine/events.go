@@ -459,3 +459,41 @@ func (r *userEvents) event(spec *plan.EventSpec, now int64) (value.Value, error)
 	}
 	return run.Value(0)
 }
+
+// EventCount is one event name's occurrences among a set of users.
+type EventCount struct {
+	Name   string
+	Events int64 // events of the name (all time)
+	Users  int64 // users with at least one
+}
+
+// EventCounts counts each event name's events, and the users with one,
+// among the members of in (nil: every user). It loads lazily attached
+// events. The names come sorted.
+func (e *Engine) EventCounts(ctx context.Context, in *Result) ([]EventCount, error) {
+	if e.events == nil {
+		return nil, ErrNoEventsTable
+	}
+	store, err := e.events.ready(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if in != nil && in.table.NumRows() != e.table.NumRows() {
+		return nil, errors.New("EventCounts: the result is of another table")
+	}
+	each := func(yield func(u int64) bool) {
+		if in == nil {
+			for u := range e.table.NumRows() {
+				yield(u)
+			}
+			return
+		}
+		in.Each(yield)
+	}
+	events, users := store.Counts(each)
+	out := make([]EventCount, len(events))
+	for i, name := range store.Names() {
+		out[i] = EventCount{Name: name, Events: events[i], Users: users[i]}
+	}
+	return out, nil
+}

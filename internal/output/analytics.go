@@ -98,6 +98,27 @@ func Profile(w io.Writer, p *analytics.Profile) {
 		fmt.Fprintf(w, "\nleft out: %s (a different value on nearly every row; name them with --columns to profile them)\n",
 			strings.Join(p.Identifying, ", "))
 	}
+	profileEvents(w, p.Events)
+}
+
+// profileEvents prints what the segment's users did against the base.
+func profileEvents(w io.Writer, evs []analytics.EventProfile) {
+	if len(evs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nevents (all time): per user and share of users with one, segment against base")
+	width := len("event")
+	for _, ev := range evs {
+		width = max(width, len(ev.Name))
+	}
+	fmt.Fprintf(w, "  %-*s  %8s  %8s  %7s  %7s\n", width, "event", "per user", "base", "share", "base")
+	for _, ev := range evs {
+		if ev.Suppressed {
+			fmt.Fprintf(w, "  %-*s  %8s  %8.2f  %7s  %7s\n", width, ev.Name, "—", ev.BasePerUser, "—", pct(ev.BaseShare))
+			continue
+		}
+		fmt.Fprintf(w, "  %-*s  %8.2f  %8.2f  %7s  %7s\n", width, ev.Name, ev.PerUser, ev.BasePerUser, pct(ev.Share), pct(ev.BaseShare))
+	}
 }
 
 func profileNumeric(w io.Writer, c analytics.ColumnProfile) {

@@ -552,3 +552,28 @@ func NewUser(names []string, times []int64, kinds []value.Kind, cell func(col, i
 	_ = s.index(context.Background(), br) // fails only when cancelled
 	return s
 }
+
+// Counts returns, for each event name (by code), the events of the users
+// each yields and how many of them have at least one.
+func (s *Store) Counts(each func(yield func(u int64) bool)) (events, users []int64) {
+	events, users = make([]int64, len(s.names)), make([]int64, len(s.names))
+	each(func(u int64) bool {
+		if u < 0 || u >= s.users {
+			return true
+		}
+		if s.canon != nil {
+			u = int64(s.canon[u])
+		}
+		last := int32(-1)
+		for j := s.starts[u]; j < s.starts[u+1]; j++ {
+			c := s.codes[j]
+			events[c]++
+			if c != last { // codes are sorted within a user
+				users[c]++
+				last = c
+			}
+		}
+		return true
+	})
+	return events, users
+}
