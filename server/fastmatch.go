@@ -482,6 +482,9 @@ type matchBody struct {
 	users    [2]int
 	hasUsers bool
 	nusers   int // elements of users
+	// events is the span of the user's events array, with hasEvents.
+	events    [2]int
+	hasEvents bool
 }
 
 // parseMatch parses a match request's top level.
@@ -512,6 +515,8 @@ func parseMatch(b []byte) (*matchBody, *requestError) {
 			m.hasUser, m.user, err = p.span('{', "user", m.user)
 		case "USERS":
 			m.hasUsers, m.users, m.nusers, err = p.array("users")
+		case "EVENTS":
+			m.hasEvents, m.events, _, err = p.array("events")
 		default:
 			err = badRequest(codeBadJSON, "unknown field %q", key)
 		}
@@ -884,6 +889,9 @@ func (s *Server) match(w http.ResponseWriter, r *http.Request, snap *snapshot) {
 	if rerr == nil && m.hasUser == m.hasUsers {
 		rerr = badRequest(codeBadRequest, `give either "user" (one user's values) or "users" (a batch)`)
 	}
+	if rerr == nil && m.hasEvents && !m.hasUser {
+		rerr = badRequest(codeBadRequest, `"events" are one user's: give them with "user"`)
+	}
 	if rerr != nil {
 		failRequest(w, rerr)
 		return
@@ -910,7 +918,14 @@ func (s *Server) match(w http.ResponseWriter, r *http.Request, snap *snapshot) {
 				return
 			}
 		}
-		if rerr = appendTruths(out, segs, rec, now); rerr != nil {
+		var row engine.Row = rec
+		if m.hasEvents {
+			if row, rerr = d.withEvents(rec, body[m.events[0]:m.events[1]]); rerr != nil {
+				failRequest(w, rerr)
+				return
+			}
+		}
+		if rerr = appendTruths(out, segs, rec, row, now); rerr != nil {
 			failRequest(w, rerr)
 			return
 		}
@@ -956,7 +971,7 @@ func (s *Server) matchBatch(r *http.Request, out *bytes.Buffer, body []byte, m *
 		if n > 0 {
 			out.WriteByte(',')
 		}
-		if err := appendTruths(out, segs, rec, now); err != nil {
+		if err := appendTruths(out, segs, rec, rec, now); err != nil {
 			return err
 		}
 		if done, err := p.next(']'); err != nil || done {
@@ -966,10 +981,16 @@ func (s *Server) matchBatch(r *http.Request, out *bytes.Buffer, body []byte, m *
 }
 
 // appendTruths writes {"name":true|false|null,...} for rec.
-func appendTruths(out *bytes.Buffer, segs []*segment, rec *userRecord, now time.Time) *requestError {
+func appendTruths(out *bytes.Buffer, segs []*segment, rec *userRecord, row engine.Row, now time.Time) *requestError {
 	out.WriteByte('{')
 	for i, sg := range segs {
-		t, err := rec.truth(sg.q, now)
+		var t engine.Truth
+		var err error
+		if row != engine.Row(rec) { // the user's events came with the request
+			t, err = sg.q.TruthAt(row, now)
+		} else {
+			t, err = rec.truth(sg.q, now)
+		}
 		if err != nil {
 			_, code := statusOf(err)
 			return &requestError{status: http.StatusUnprocessableEntity, code: code,

@@ -23,6 +23,9 @@ type matchRequest struct {
 	Segments []string         `json:"segments,omitempty"`
 	User     map[string]any   `json:"user,omitempty"`
 	Users    []map[string]any `json:"users,omitempty"`
+	// Events are the user's events (with User only), each an object of
+	// name, time and props (see eventJSON).
+	Events []json.RawMessage `json:"events,omitempty"`
 }
 
 // matchResponse: each segment's truth, true, false or null (UNKNOWN), for
