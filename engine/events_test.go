@@ -150,20 +150,28 @@ func (w *evWorld) buildUsers(r *rand.Rand) *columnar.Table {
 	return sliceBatches(r, rec, evUsersSchema, "users")
 }
 
-func (w *evWorld) buildEvents(r *rand.Rand) *columnar.Table {
-	b := array.NewRecordBuilder(memory.DefaultAllocator, evSchema)
+func (w *evWorld) buildEvents(r *rand.Rand) *columnar.Table { return w.buildEventsAs(r, evSchema) }
+
+// buildEventsAs builds the events with schema (evSchema, or its time
+// column in milliseconds).
+func (w *evWorld) buildEventsAs(r *rand.Rand, schema *arrow.Schema) *columnar.Table {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
 	defer b.Release()
 	for _, e := range w.events {
 		appendPtr(b.Field(0), e.user)
 		appendPtr(b.Field(1), e.name)
-		appendPtr(b.Field(2), e.time)
+		if e.time != nil && schema.Field(2).Type.(*arrow.TimestampType).Unit == arrow.Millisecond {
+			appendPtr(b.Field(2), ptr(*e.time/1000))
+		} else {
+			appendPtr(b.Field(2), e.time)
+		}
 		appendPtr(b.Field(3), e.amount)
 		appendPtr(b.Field(4), e.qty)
 		appendPtr(b.Field(5), e.cat)
 	}
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	return sliceBatches(r, rec, evSchema, "events")
+	return sliceBatches(r, rec, schema, "events")
 }
 
 func appendPtr[T any](b array.Builder, p *T) {
@@ -838,5 +846,40 @@ func TestEventsConcurrent(t *testing.T) {
 	}
 	for range 8 {
 		require.NoError(t, <-done)
+	}
+}
+
+// TestEventsLayouts: an events table whose times are in milliseconds is
+// indexed with copied times (not read from the table's microseconds);
+// both layouts give the same members.
+func TestEventsLayouts(t *testing.T) {
+	fields := slices.Clone(evSchema.Fields())
+	fields[2].Type = &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}
+	msSchema := arrow.NewSchema(fields, nil)
+	for seed := range 40 {
+		r := rand.New(rand.NewPCG(uint64(seed), 21))
+		w := randWorld(r)
+		a, b := Open(w.users), Open(w.users)
+		_, err := a.AttachEvents(context.Background(), w.evs, "user_id", EventOptions{})
+		require.NoError(t, err)
+		_, err = b.AttachEvents(context.Background(), w.buildEventsAs(r, msSchema), "user_id", EventOptions{})
+		require.NoError(t, err)
+		for range 6 {
+			c := randCond(r)
+			text, _ := w.predicate(r, c)
+			qa, err := a.Compile(text, WithNow(evNow))
+			if err != nil {
+				continue
+			}
+			qb, err := b.Compile(text, WithNow(evNow))
+			require.NoError(t, err, text)
+			ra, erra := qa.Run(context.Background())
+			rb, errb := qb.Run(context.Background())
+			require.Equal(t, erra != nil, errb != nil, text)
+			if erra == nil {
+				require.Equal(t, ra.Count(), rb.Count(), "seed %d: %s", seed, text)
+				require.Equal(t, ra.Unknown(), rb.Unknown(), "seed %d: %s", seed, text)
+			}
+		}
 	}
 }

@@ -46,10 +46,10 @@ func (s *Store) buildProp(col int) (*props, error) {
 	}
 	f := s.table.Schema.Field(col)
 	k := kernels.KindOf(f.Type)
-	p := &props{kind: k, valid: make([]bool, len(s.rows))}
+	p := &props{kind: k, valid: make([]bool, len(s.codes))}
 	switch k {
 	case value.KFloat:
-		p.floats = make([]float64, len(s.rows))
+		p.floats = make([]float64, len(s.codes))
 		if s.gatherFloat64(col, p) {
 			return p, nil
 		}
@@ -58,7 +58,8 @@ func (s *Store) buildProp(col int) (*props, error) {
 		if err := s.eachBatch(col, func(off int, a arrow.Array) error { return readFloats(a, vals[off:], valid[off:]) }); err != nil {
 			return nil, fmt.Errorf("events column %q: %w", f.Name, err)
 		}
-		for j, r := range s.rows {
+		for j := range p.floats {
+			r := s.rowAt(int64(j))
 			p.floats[j], p.valid[j] = vals[r], valid[r]
 		}
 		return p, nil
@@ -71,8 +72,9 @@ func (s *Store) buildProp(col int) (*props, error) {
 	if err := s.eachBatch(col, func(off int, a arrow.Array) error { return readInts(a, vals[off:], valid[off:]) }); err != nil {
 		return nil, fmt.Errorf("events column %q: %w", f.Name, err)
 	}
-	p.ints = make([]int64, len(s.rows))
-	for j, r := range s.rows {
+	p.ints = make([]int64, len(s.codes))
+	for j := range p.ints {
+		r := s.rowAt(int64(j))
 		p.ints[j], p.valid[j] = vals[r], valid[r]
 	}
 	return p, nil
@@ -94,7 +96,8 @@ func (s *Store) gatherFloat64(col int, p *props) bool {
 	b, lo, hi := -1, int64(0), int64(0)
 	var vals []float64
 	var cur *array.Float64
-	for j, r := range s.rows {
+	for j := range p.floats {
+		r := s.rowAt(int64(j))
 		if int64(r) < lo || int64(r) >= hi {
 			b, _ = s.table.Locate(int64(r))
 			cur, lo = arrs[b], s.table.BatchOffset(b)
@@ -243,8 +246,9 @@ func (s *Store) stringProp(col int, name string, p *props) (*props, error) {
 		rank[i] = int64(r)
 		p.dict[r] = values[i]
 	}
-	p.ints = make([]int64, len(s.rows))
-	for j, r := range s.rows {
+	p.ints = make([]int64, len(s.codes))
+	for j := range p.ints {
+		r := s.rowAt(int64(j))
 		if p.valid[j] = valid[r]; p.valid[j] {
 			p.ints[j] = rank[codes[r]]
 		}
@@ -254,16 +258,17 @@ func (s *Store) stringProp(col int, name string, p *props) (*props, error) {
 
 // userProp is a NewUser store's property column.
 func (s *Store) userProp(col int) *props {
-	p := &props{kind: s.kinds[col], valid: make([]bool, len(s.rows))}
+	p := &props{kind: s.kinds[col], valid: make([]bool, len(s.codes))}
 	switch p.kind {
 	case value.KFloat:
-		p.floats = make([]float64, len(s.rows))
+		p.floats = make([]float64, len(s.codes))
 	default:
-		p.ints = make([]int64, len(s.rows))
+		p.ints = make([]int64, len(s.codes))
 	}
 	var strs []string
-	for j, r := range s.rows {
-		v := s.cell(col, int(r))
+	for j := range p.valid {
+		r := s.rowAt(int64(j))
+		v := s.cell(col, r)
 		if v.Null {
 			continue
 		}
@@ -285,9 +290,9 @@ func (s *Store) userProp(col int) *props {
 		p.dict = slices.Clone(strs)
 		slices.Sort(p.dict)
 		p.dict = slices.Compact(p.dict)
-		for j, r := range s.rows {
+		for j := range p.valid {
 			if p.valid[j] {
-				i, _ := slices.BinarySearch(p.dict, s.cell(col, int(r)).S)
+				i, _ := slices.BinarySearch(p.dict, s.cell(col, s.rowAt(int64(j))).S)
 				p.ints[j] = int64(i)
 			}
 		}

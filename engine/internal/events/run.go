@@ -176,13 +176,13 @@ func (r *Run) spanOf(u int64, code int32) (int64, int64) {
 		u = int64(s.canon[u])
 	}
 	lo, hi := s.starts[u], s.starts[u+1]
-	a := lo + int64(search(s.codes[lo:hi], code))
-	b := lo + int64(search(s.codes[lo:hi], code+1))
-	a2 := a + int64(search(s.times[a:b], r.lo))
+	a := lo + int64(search(s.codes[lo:hi], uint16(code)))
+	b := lo + int64(searchAbove(s.codes[lo:hi], uint16(code)))
+	a2 := s.searchTime(a, b, r.lo)
 	if r.hi == math.MaxInt64 {
 		return a2, b
 	}
-	return a2, a + int64(search(s.times[a:b], r.hi+1))
+	return a2, s.searchTime(a, b, r.hi+1)
 }
 
 // search returns the first index of sorted xs whose value is at least x.
@@ -199,9 +199,23 @@ func search[T cmp.Ordered](xs []T, x T) int {
 	return lo
 }
 
+// searchAbove returns the first index of sorted xs whose value is above x.
+func searchAbove[T cmp.Ordered](xs []T, x T) int {
+	lo, hi := 0, len(xs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if xs[m] <= x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // passes reports whether entry j passes the filter.
 func (r *Run) passes(j int64) bool {
-	return r.pass == nil || kernels.BitAt(r.pass, int(r.s.rows[j]))
+	return r.pass == nil || kernels.BitAt(r.pass, r.s.rowAt(j))
 }
 
 // Value implements plan.EventRun.
@@ -241,7 +255,7 @@ func (r *Run) agg(u int64, sc *scratch) (value.Value, error) {
 			if !r.passes(j) {
 				continue
 			}
-			if d := floorDiv(r.s.times[j], dayMicros); n == 0 || d != last {
+			if d := floorDiv(r.s.timeAt(j), dayMicros); n == 0 || d != last {
 				n, last = n+1, d
 			}
 		}
@@ -249,14 +263,14 @@ func (r *Run) agg(u int64, sc *scratch) (value.Value, error) {
 	case ast.EvFirstTime:
 		for j := a; j < b; j++ {
 			if r.passes(j) {
-				return value.Time(r.s.times[j]), nil
+				return value.Time(r.s.timeAt(j)), nil
 			}
 		}
 		return value.NullOf(value.KTime), nil
 	case ast.EvLastTime:
 		for j := b - 1; j >= a; j-- {
 			if r.passes(j) {
-				return value.Time(r.s.times[j]), nil
+				return value.Time(r.s.timeAt(j)), nil
 			}
 		}
 		return value.NullOf(value.KTime), nil
@@ -284,12 +298,12 @@ func (r *Run) sequence(u int64, sc *scratch) bool {
 		}
 		spans[i] = rng{a, b}
 	}
-	times := r.s.times
+	s := r.s
 	for j := a0; j < b0; j++ {
 		if !r.passes(j) {
 			continue
 		}
-		t0 := times[j]
+		t0 := s.timeAt(j)
 		limit := int64(math.MaxInt64)
 		if r.conv >= 0 && t0 <= math.MaxInt64-r.conv {
 			limit = t0 + r.conv
@@ -297,17 +311,17 @@ func (r *Run) sequence(u int64, sc *scratch) bool {
 		sc.ints = append(sc.ints[:0], j) // the events used
 		prev, done := t0, true
 		for i, st := range r.steps {
-			x := spans[i].a + int64(search(times[spans[i].a:spans[i].b], prev))
-			for ; x < spans[i].b && times[x] <= limit; x++ {
-				if (st.pass == nil || kernels.BitAt(st.pass, int(r.s.rows[x]))) && !slices.Contains(sc.ints, x) {
+			x := s.searchTime(spans[i].a, spans[i].b, prev)
+			for ; x < spans[i].b && s.timeAt(x) <= limit; x++ {
+				if (st.pass == nil || kernels.BitAt(st.pass, s.rowAt(x))) && !slices.Contains(sc.ints, x) {
 					break
 				}
 			}
-			if x >= spans[i].b || times[x] > limit {
+			if x >= spans[i].b || s.timeAt(x) > limit {
 				done = false
 				break
 			}
-			prev = times[x]
+			prev = s.timeAt(x)
 			sc.ints = append(sc.ints, x)
 		}
 		if done {

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sort"
 	"sync"
@@ -54,19 +55,28 @@ var ErrTooMany = errors.New("the events table has more than 2^31-1 rows")
 // immutable after New and safe for concurrent use; it keeps computed
 // conditions (per condition and now) and property columns in caches.
 type Store struct {
-	table   *columnar.Table
-	cols    [3]int // user, name, time column indexes
-	users   int64
-	names   []string                     // sorted; an entry's code indexes it
-	starts  []int64                      // user u's entries are starts[u] … starts[u+1]-1
-	codes   []int32                      // per entry: the event name's code
-	times   []int64                      // per entry: µs
-	rows    []int32                      // per entry: the events table row
-	canon   []int32                      // nil, or per user row: the first row with its id (duplicate ids share events)
-	cell    func(col, i int) value.Value // NewUser: event i's values (table is nil)
-	kinds   []value.Kind                 // NewUser: the kind of each column
-	ignored Ignored
-	filter  FilterFunc
+	table  *columnar.Table
+	cols   [3]int // user, name, time column indexes
+	users  int64
+	names  []string // sorted; an entry's code indexes it
+	starts []int64  // user u's entries are starts[u] … starts[u+1]-1
+	codes  []uint16 // per entry: the event name's code
+	// Each entry's place in the events table: in the compact layout (the
+	// time column in microseconds, batch and row numbers fitting 32
+	// bits) locs holds batch<<offBits | row-in-batch and times are read
+	// from the table's own buffers (batchTimes); otherwise rows holds the
+	// table row and times a copy of each entry's time.
+	locs       []uint32
+	offBits    uint
+	batchTimes [][]arrow.Timestamp
+	rowOffsets []int32 // the table row of each batch's first row (compact layout)
+	times      []int64
+	rows       []int32
+	canon      []int32                      // nil, or per user row: the first row with its id (duplicate ids share events)
+	cell       func(col, i int) value.Value // NewUser: event i's values (table is nil)
+	kinds      []value.Kind                 // NewUser: the kind of each column
+	ignored    Ignored
+	filter     FilterFunc
 
 	mu    sync.Mutex
 	runs  map[runKey]*runEntry
@@ -104,11 +114,75 @@ func (s *Store) Names() []string { return s.names }
 func (s *Store) Ignored() Ignored { return s.ignored }
 
 // Entries is the number of indexed events.
-func (s *Store) Entries() int { return len(s.rows) }
+func (s *Store) Entries() int { return len(s.codes) }
 
 // IndexBytes is the memory the index holds besides the table.
 func (s *Store) IndexBytes() int64 {
-	return int64(len(s.starts))*8 + int64(len(s.codes))*4 + int64(len(s.times))*8 + int64(len(s.rows))*4
+	return int64(len(s.starts))*8 + int64(len(s.codes))*2 + int64(len(s.locs))*4 + int64(len(s.times))*8 + int64(len(s.rows))*4
+}
+
+// timeAt is entry j's time in microseconds.
+func (s *Store) timeAt(j int64) int64 {
+	if s.locs != nil {
+		l := s.locs[j]
+		return int64(s.batchTimes[l>>s.offBits][l&(1<<s.offBits-1)])
+	}
+	return s.times[j]
+}
+
+// rowAt is entry j's row in the events table.
+func (s *Store) rowAt(j int64) int {
+	if s.locs != nil {
+		l := s.locs[j]
+		return int(s.rowOffsets[l>>s.offBits]) + int(l&(1<<s.offBits-1))
+	}
+	return int(s.rows[j])
+}
+
+// searchTime returns the first entry of a … b-1 (sorted by time) whose
+// time is at least t.
+func (s *Store) searchTime(a, b, t int64) int64 {
+	if s.locs == nil {
+		return a + int64(search(s.times[a:b], t))
+	}
+	for a < b {
+		m := int64(uint64(a+b) >> 1)
+		if s.timeAt(m) < t {
+			a = m + 1
+		} else {
+			b = m
+		}
+	}
+	return a
+}
+
+// compact reports whether the index can read times from the table: a
+// microsecond timestamp column, and batch and row numbers that fit 32
+// bits together. It sets the layout's fields when so.
+func (s *Store) compact() bool {
+	if s.table == nil {
+		return false
+	}
+	ts, ok := s.table.Schema.Field(s.cols[2]).Type.(*arrow.TimestampType)
+	if !ok || ts.Unit != arrow.Microsecond {
+		return false
+	}
+	longest := int64(1)
+	for _, b := range s.table.Batches {
+		longest = max(longest, b.NumRows())
+	}
+	off := uint(bits.Len64(uint64(longest - 1)))
+	if off+uint(bits.Len(uint(len(s.table.Batches)))) > 32 {
+		return false
+	}
+	s.offBits = off
+	s.batchTimes = make([][]arrow.Timestamp, len(s.table.Batches))
+	s.rowOffsets = make([]int32, len(s.table.Batches))
+	for i, b := range s.table.Batches {
+		s.batchTimes[i] = b.Column(s.cols[2]).(*array.Timestamp).TimestampValues()
+		s.rowOffsets[i] = int32(s.table.BatchOffset(i))
+	}
+	return true
 }
 
 // New indexes events by the users whose ids are userIDs (the users
@@ -207,6 +281,9 @@ func (s *Store) scan(ctx context.Context, users *userIndex) (*byRow, error) {
 		s.ignored.UnknownUser += ignored[b].UnknownUser
 	}
 	slices.Sort(s.names)
+	if len(s.names) > math.MaxUint16+1 {
+		return nil, fmt.Errorf("the events table has %d distinct event names, more than %d", len(s.names), math.MaxUint16+1)
+	}
 	err = workers.Run(ctx, nb, 0, func(_, b int) error { // local codes to the sorted names' codes
 		remap := make([]int32, len(local[b]))
 		for i, name := range local[b] {
@@ -372,11 +449,17 @@ func (s *Store) index(ctx context.Context, br *byRow) error {
 		}
 	}
 	next = nil
-	s.codes = make([]int32, total)
-	s.times = make([]int64, total)
+	s.codes = make([]uint16, total)
+	compact := s.compact()
+	if compact {
+		s.locs = make([]uint32, total)
+	} else {
+		s.times = make([]int64, total)
+	}
 	const chunk = 1 << 16
-	return workers.Run(ctx, int((s.users+chunk-1)/chunk), 0, func(_, c int) error {
+	err := workers.Run(ctx, int((s.users+chunk-1)/chunk), 0, func(_, c int) error {
 		var part []entry
+		batch := 0
 		for u := int64(c) * chunk; u < min(s.users, int64(c+1)*chunk); u++ {
 			lo, hi := s.starts[u], s.starts[u+1]
 			part = part[:0]
@@ -387,11 +470,24 @@ func (s *Store) index(ctx context.Context, br *byRow) error {
 				slices.SortStableFunc(part, compareEntries)
 			}
 			for j, e := range part {
-				s.codes[lo+int64(j)], s.times[lo+int64(j)], s.rows[lo+int64(j)] = e.code, e.time, e.row
+				at := lo + int64(j)
+				s.codes[at] = uint16(e.code)
+				if !compact {
+					s.times[at], s.rows[at] = e.time, e.row
+					continue
+				}
+				if e.row < s.rowOffsets[batch] || (batch+1 < len(s.rowOffsets) && e.row >= s.rowOffsets[batch+1]) {
+					batch, _ = s.table.Locate(int64(e.row))
+				}
+				s.locs[at] = uint32(batch)<<s.offBits | uint32(e.row-s.rowOffsets[batch])
 			}
 		}
 		return nil
 	})
+	if compact {
+		s.rows = nil // the locations hold the rows
+	}
+	return err
 }
 
 // compareEntries orders by name code, then time (stable: then by row).
@@ -564,9 +660,9 @@ func (s *Store) Counts(each func(yield func(u int64) bool)) (events, users []int
 		if s.canon != nil {
 			u = int64(s.canon[u])
 		}
-		last := int32(-1)
+		last := -1
 		for j := s.starts[u]; j < s.starts[u+1]; j++ {
-			c := s.codes[j]
+			c := int(s.codes[j])
 			events[c]++
 			if c != last { // codes are sorted within a user
 				users[c]++
