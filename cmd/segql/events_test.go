@@ -90,3 +90,20 @@ func TestEventsShellLoad(t *testing.T) {
 	require.Contains(t, out, "loaded the events of users: 2 events, 1 names")
 	require.Contains(t, out, "1 member")
 }
+
+// TestGenEvents: segql gen writes the demo events beside the users, and
+// the users' behavioral columns agree with them read back from files.
+func TestGenEvents(t *testing.T) {
+	dir := t.TempDir()
+	users, events := filepath.Join(dir, "users.parquet"), filepath.Join(dir, "events.parquet")
+	_, errs, code := segql(t, "", "gen", "--rows", "2000", "--seed", "3", "--out", users, "--events-out", events)
+	require.Equal(t, 0, code, errs)
+	require.Contains(t, errs, "events to "+events)
+	out, errs, code := segql(t, "", "eval", "--data", users, "--events", events, "--now", "2026-11-01", "-o", "count",
+		"purchases_30d = count(purchase within 30d) and orders_total = count(purchase) and last_seen = last_time(login)")
+	require.Equal(t, 0, code, errs)
+	require.Equal(t, "2000\n", out)
+	_, errs, code = segql(t, "", "gen", "--rows", "10", "--out", users, "--events-out", users)
+	require.Equal(t, 2, code)
+	require.Contains(t, errs, "name the same file")
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -16,9 +17,10 @@ func (e *env) gen(args []string) int {
 	seed := fs.Uint64("seed", 1, "random seed (the same seed and anchor give the same table)")
 	anchor := fs.String("anchor", columnar.DemoAnchor.Format("2006-01-02"), "the data's today, YYYY-MM-DD or today")
 	out := fs.String("out", "", "output file: .parquet, .arrow, .arrows, .csv or .ndjson")
+	eventsOut := fs.String("events-out", "", "also write the demo users' events (about 33 per user) to this file")
 	outNotO(fs, "gen")
 	fs.Usage = func() {
-		fmt.Fprint(e.stderr, "Usage: segql gen [--rows N] [--seed S] [--anchor DATE] --out FILE\n\nWrites the demo users table.\n\nFlags:\n")
+		fmt.Fprint(e.stderr, "Usage: segql gen [--rows N] [--seed S] [--anchor DATE] --out FILE [--events-out FILE]\n\nWrites the demo users table and, with --events-out, their events (consistent with the\nusers' behavioral columns: purchases_30d = count(purchase within 30d), …).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	pos, err := parseArgs(fs, args)
@@ -36,8 +38,14 @@ func (e *env) gen(args []string) int {
 		return 2
 	}
 	opts.Anchor = day
-	if columnar.FormatOf(*out) == columnar.FormatUnknown {
-		fmt.Fprintf(e.stderr, "segql gen: %s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)\n", *out)
+	for _, f := range []string{*out, *eventsOut} {
+		if f != "" && columnar.FormatOf(f) == columnar.FormatUnknown {
+			fmt.Fprintf(e.stderr, "segql gen: %s: unknown file type (use .parquet, .arrow, .arrows, .csv or .ndjson)\n", f)
+			return 2
+		}
+	}
+	if *eventsOut != "" && sameFile(*eventsOut, *out) {
+		fmt.Fprintln(e.stderr, "segql gen: --events-out and --out name the same file")
 		return 2
 	}
 	start := time.Now()
@@ -48,8 +56,22 @@ func (e *env) gen(args []string) int {
 		return 1
 	}
 	fmt.Fprintf(e.stderr, "wrote %d users to %s in %s\n", t.NumRows(), *out, time.Since(start).Round(time.Millisecond))
+	if *eventsOut == "" {
+		return 0
+	}
+	start = time.Now()
+	evs := columnar.DemoEvents(opts)
+	defer evs.Release()
+	if err := columnar.WriteFile(*eventsOut, evs, nil); err != nil {
+		fmt.Fprintln(e.stderr, "segql gen:", err)
+		return 1
+	}
+	fmt.Fprintf(e.stderr, "wrote %d events to %s in %s\n", evs.NumRows(), *eventsOut, time.Since(start).Round(time.Millisecond))
 	return 0
 }
+
+// sameFile reports two paths that name one file (after cleaning).
+func sameFile(a, b string) bool { return filepath.Clean(a) == filepath.Clean(b) }
 
 // version names segql's version and the libraries it was built with.
 func version() string {
