@@ -286,7 +286,10 @@ func (c *compiler) sequence(e *ast.Event) (val, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return val{}, c.wrap(e, err)
 	}
-	table := c.eventsTable()
+	table, err := tableName(c.d, o.Table, "events", "the events table's name")
+	if err != nil {
+		return val{}, err
+	}
 	var from, where []string
 	alias := func(i int) string { a, _ := c.d.ident("segql_s" + strconv.Itoa(i)); return a }
 	for i, n := range names {
@@ -335,19 +338,6 @@ func (c *compiler) sequence(e *ast.Event) (val, error) {
 	return boolVal(paren(s)), nil
 }
 
-// eventsTable is the events table's quoted name.
-func (c *compiler) eventsTable() string {
-	table := c.opts.Events.Table
-	if len(table) == 0 {
-		table = []string{"events"}
-	}
-	parts := make([]string, len(table))
-	for i, p := range table {
-		parts[i], _ = c.d.ident(p) // checked again, with the error, by eventsFrom
-	}
-	return strings.Join(parts, ".")
-}
-
 // eventColumn adds an aggregate to the events pass (once per distinct
 // SQL) and returns the column the joined table reads it as.
 func (c *compiler) eventColumn(agg string) string {
@@ -379,17 +369,9 @@ func (q *Query) eventsFrom(aggs []eventAgg, seqs []string, o *EventOptions) (str
 		}
 		return id, nil
 	}
-	table := o.Table
-	if len(table) == 0 {
-		table = []string{"events"}
-	}
-	parts := make([]string, len(table))
-	for i, p := range table {
-		s, err := ident(p)
-		if err != nil {
-			return "", err
-		}
-		parts[i] = s
+	table, err := tableName(d, o.Table, "events", "the events table's name")
+	if err != nil {
+		return "", err
 	}
 	var names [8]string
 	for i, s := range []string{o.user(), o.name(), o.time(), o.userID(), "segql_u", "segql_ev", "segql_uid", "segql_users"} {
@@ -409,7 +391,7 @@ func (q *Query) eventsFrom(aggs []eventAgg, seqs []string, o *EventOptions) (str
 	}
 	joins := ""
 	if len(aggs) > 0 {
-		pass := "SELECT " + strings.Join(sel, ", ") + " FROM " + strings.Join(parts, ".") +
+		pass := "SELECT " + strings.Join(sel, ", ") + " FROM " + table +
 			" WHERE " + user + " IS NOT NULL AND " + name + " IS NOT NULL AND " + tm + " IS NOT NULL GROUP BY " + user
 		joins = " LEFT JOIN (" + pass + ") AS " + ev + " ON " + u + "." + uid + " = " + ev + "." + evUID
 	}

@@ -76,19 +76,10 @@ func Compile(exprs []Expr, d Dialect, opts Options) (*Query, error) {
 	}
 	c := &compiler{d: d, opts: &opts, now: opts.Now.UnixMicro()}
 	q := &Query{d: d}
-	table := opts.Table
-	if len(table) == 0 {
-		table = []string{"users"}
+	var err error
+	if q.table, err = tableName(d, opts.Table, "users", "the table name"); err != nil {
+		return nil, err
 	}
-	parts := make([]string, len(table))
-	for i, p := range table {
-		s, err := d.ident(p)
-		if err != nil {
-			return nil, &Error{Dialect: d.Name(), Construct: "the table name", Reason: err.Error()}
-		}
-		parts[i] = s
-	}
-	q.table = strings.Join(parts, ".")
 	for _, e := range exprs {
 		if e.Info == nil {
 			return nil, errors.New("sqlgen: expression has not been checked")
@@ -243,6 +234,23 @@ func (q *Query) Counts() string {
 			"count(CASE WHEN ("+cond+") IS NULL THEN 1 END) AS "+q.mustIdent("u"+strconv.Itoa(i)))
 	}
 	return "SELECT " + strings.Join(cols, ", ") + " FROM " + q.From()
+}
+
+// tableName quotes a dotted table name (def when it is empty); what names
+// it in errors.
+func tableName(d Dialect, table []string, def, what string) (string, error) {
+	if len(table) == 0 {
+		table = []string{def}
+	}
+	parts := make([]string, len(table))
+	for i, p := range table {
+		s, err := d.ident(p)
+		if err != nil {
+			return "", &Error{Dialect: d.Name(), Construct: what, Reason: err.Error()}
+		}
+		parts[i] = s
+	}
+	return strings.Join(parts, "."), nil
 }
 
 func (q *Query) mustIdent(s string) string {

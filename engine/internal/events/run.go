@@ -228,6 +228,7 @@ func (r *Run) Value(u int64) (value.Value, error) {
 type scratch struct {
 	ints   []int64
 	floats []float64
+	spans  [][2]int64 // a sequence's later steps' entries
 }
 
 // agg computes the condition for user row u.
@@ -289,15 +290,15 @@ func (r *Run) sequence(u int64, sc *scratch) bool {
 	if a0 == b0 {
 		return false
 	}
-	type rng struct{ a, b int64 }
-	spans := make([]rng, len(r.steps))
-	for i, st := range r.steps {
+	spans := sc.spans[:0]
+	for _, st := range r.steps {
 		a, b := r.spanOf(u, st.code)
 		if a == b {
 			return false
 		}
-		spans[i] = rng{a, b}
+		spans = append(spans, [2]int64{a, b})
 	}
+	sc.spans = spans
 	s := r.s
 	for j := a0; j < b0; j++ {
 		if !r.passes(j) {
@@ -311,13 +312,13 @@ func (r *Run) sequence(u int64, sc *scratch) bool {
 		sc.ints = append(sc.ints[:0], j) // the events used
 		prev, done := t0, true
 		for i, st := range r.steps {
-			x := s.searchTime(spans[i].a, spans[i].b, prev)
-			for ; x < spans[i].b && s.timeAt(x) <= limit; x++ {
+			x := s.searchTime(spans[i][0], spans[i][1], prev)
+			for ; x < spans[i][1] && s.timeAt(x) <= limit; x++ {
 				if (st.pass == nil || kernels.BitAt(st.pass, s.rowAt(x))) && !slices.Contains(sc.ints, x) {
 					break
 				}
 			}
-			if x >= spans[i].b || s.timeAt(x) > limit {
+			if x >= spans[i][1] || s.timeAt(x) > limit {
 				done = false
 				break
 			}

@@ -318,9 +318,7 @@ func (s *Store) scanBatch(b int, users *userIndex, br *byRow) ([]string, Ignored
 		var u int32
 		var ok bool
 		if dense { // the common case: integer ids numbered from first
-			id := ids.Value(i)
-			d := id - users.first
-			u, ok = int32(d), id >= users.first && d < users.users
+			u, ok = users.intRow(ids.Value(i))
 		} else {
 			u, ok = users.row(ua, i)
 		}
@@ -575,16 +573,7 @@ func (ix *userIndex) row(a arrow.Array, i int) (int32, bool) {
 		return 0, false
 	}
 	if x, ok := a.(*array.Int64); ok && !ix.isStr {
-		id := x.Value(i)
-		if ix.dense {
-			d := id - ix.first
-			if id < ix.first || d >= ix.users {
-				return 0, false
-			}
-			return int32(d), true
-		}
-		r, ok := ix.ints[id]
-		return r, ok
+		return ix.intRow(x.Value(i))
 	}
 	if ix.isStr {
 		if d, isDict := a.(*array.Dictionary); isDict {
@@ -598,18 +587,19 @@ func (ix *userIndex) row(a arrow.Array, i int) (int32, bool) {
 	if err != nil || v.U {
 		return 0, false
 	}
-	switch {
-	case ix.dense:
-		d := v.I - ix.first
-		if v.I < ix.first || d >= ix.users { // v.I < first also guards overflow
+	return ix.intRow(v.I)
+}
+
+// intRow returns the user row of an integer id.
+func (ix *userIndex) intRow(id int64) (int32, bool) {
+	if ix.dense {
+		d := id - ix.first
+		if id < ix.first || d >= ix.users { // id < first also guards the subtraction's overflow
 			return 0, false
 		}
 		return int32(d), true
-	case ix.isStr:
-		r, ok := ix.strs[v.S]
-		return r, ok
 	}
-	r, ok := ix.ints[v.I]
+	r, ok := ix.ints[id]
 	return r, ok
 }
 

@@ -56,13 +56,22 @@ func (p *Program) sampleTerms(now int64) {
 	}
 	type acc struct{ rows, tr int64 }
 	accs := map[int]*acc{}
+	// Terms with event conditions keep the plan's estimate: sampling them
+	// would build (or load) the events index before the run.
+	skip := make([][]bool, len(p.logic))
+	for i, l := range p.logic {
+		skip[i] = make([]bool, len(l.terms))
+		for j := range l.terms {
+			skip[i][j] = readsEvents(l.node.Args[j])
+		}
+	}
 	c := p.buildCtx(now, nil)
 	for _, bs := range sample {
 		c.bind(bs.Batch, p.table.Batches[bs.Batch])
-		for _, l := range p.logic {
+		for i, l := range p.logic {
 			for j, t := range l.terms {
-				if readsEvents(l.node.Args[j]) {
-					continue // its estimate stands: sampling would build (or load) the events index before the run
+				if skip[i][j] {
+					continue
 				}
 				v := t.eval(c, bs.Sel)
 				a := accs[l.termSlots[j]]
