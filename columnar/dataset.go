@@ -18,13 +18,41 @@ import (
 // is an error, as is a pattern that is malformed. Other paths are kept as
 // they are (LoadFile reports what is wrong with them).
 func ExpandPaths(paths []string) ([]string, error) {
-	var out []string
+	files, err := ExpandDataset(paths)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.Path
+	}
+	return out, nil
+}
+
+// ExpandDataset is ExpandPaths with each file's Hive-style partition
+// values: the key=value directories between a directory (or a pattern's
+// part before its first wildcard) and the file. Files named one by one
+// have none.
+func ExpandDataset(paths []string) ([]DataFile, error) {
+	var out []DataFile
 	for _, p := range paths {
 		files, err := expandPath(p)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, files...)
+		root := ""
+		if strings.ContainsAny(p, "*?[") {
+			root = staticPrefix(p)
+		} else if st, err := os.Stat(p); err == nil && st.IsDir() {
+			root = p
+		}
+		for _, f := range files {
+			df := DataFile{Path: f}
+			if root != "" && f != p {
+				df.Parts = partitionsOf(root, f)
+			}
+			out = append(out, df)
+		}
 	}
 	return out, nil
 }

@@ -94,10 +94,11 @@ func (e *LoadError) Unwrap() error { return e.Err }
 // Load reads the files into one table, concatenating files of the same
 // schema; directories and patterns stand for their data files
 // (ExpandPaths). A schema difference is an error naming both files and
-// the column.
+// the column. Hive-style partition directories (country=DE/…) add their
+// keys as columns after the files' own (typed as inferValueType says).
 func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error) {
 	opts = opts.withDefaults()
-	paths, err := ExpandPaths(paths)
+	files, parts, err := expandPartitioned(paths)
 	if err != nil {
 		return nil, err
 	}
@@ -107,14 +108,17 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error)
 			t.Release()
 		}
 	}
-	for _, p := range paths {
-		t, err := LoadFile(ctx, p, opts)
+	for i, f := range files {
+		t, err := LoadFile(ctx, f.Path, opts)
+		if err == nil {
+			t, err = parts.addPartitions(t, i, opts.Mem)
+		}
 		if err != nil {
 			release()
 			return nil, err
 		}
-		if len(paths) > 1 {
-			t.Name = p // a mismatch names both files, however alike their base names
+		if len(files) > 1 {
+			t.Name = f.Path // a mismatch names both files, however alike their base names
 		}
 		if len(tables) > 0 {
 			if err := SameSchema(tables[0], t); err != nil {
@@ -128,7 +132,7 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error)
 	if len(tables) == 1 {
 		return tables[0], nil
 	}
-	name := strings.TrimSuffix(filepath.Base(paths[0]), filepath.Ext(paths[0]))
+	name := strings.TrimSuffix(filepath.Base(files[0].Path), filepath.Ext(files[0].Path))
 	return Concat(name, tables)
 }
 

@@ -80,12 +80,7 @@ func TestConcatAndSchemaMismatch(t *testing.T) {
 // schema differs, naming both files.
 func TestDatasets(t *testing.T) {
 	dir := t.TempDir()
-	write := func(rel, text string) string {
-		p := filepath.Join(dir, rel)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
-		return p
-	}
+	write := func(rel, text string) string { return writeUnder(t, dir, rel, text) }
 	write("users/country=FR/part-0.csv", "id,age\n3,50\n")
 	write("users/country=DE/part-0.csv", "id,age\n1,30\n2,40\n")
 	write("users/_SUCCESS", "")

@@ -107,7 +107,13 @@ func Concat(name string, tables []*Table) (*Table, error) {
 
 // SameSchema reports how t's schema differs from want's, naming the column.
 func SameSchema(want, t *Table) error {
-	a, b := want.Schema, t.Schema
+	return sameSchema(want.Schema, t.Schema, want.Name, t.Name)
+}
+
+// sameSchema reports how b (of the table or file bName) differs from a
+// (of aName), naming the column.
+func sameSchema(a, b *arrow.Schema, aName, bName string) error {
+	want, t := struct{ Name string }{aName}, struct{ Name string }{bName}
 	for i, f := range a.Fields() {
 		if i >= b.NumFields() {
 			return fmt.Errorf("%s: column %q is missing (present in %s)", t.Name, f.Name, want.Name)

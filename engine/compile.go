@@ -60,12 +60,20 @@ func (e *Engine) Compile(src string, opts ...Option) (*Query, error) {
 func (e *Engine) CompileContext(ctx context.Context, src string, opts ...Option) (q *Query, err error) {
 	o := options(opts)
 	defer recoverInto(&err, "compiling", src)
-	source := diag.Source{Name: o.name, Text: src}
 	tree, info, err := e.check(src, o)
 	if err != nil {
 		return nil, err
 	}
 	info.Warnings = append(info.Warnings, e.valueWarnings(tree, info)...)
+	return e.compileChecked(ctx, src, tree, info, o)
+}
+
+// compileChecked plans and optimizes a checked expression. The tree and
+// info are only read: an expression checked once against a schema may be
+// compiled for several engines of tables of that schema (Scan's row
+// groups).
+func (e *Engine) compileChecked(ctx context.Context, src string, tree ast.Expr, info *check.Info, o compileOptions) (*Query, error) {
+	source := diag.Source{Name: o.name, Text: src}
 	lw := plan.NewLowerer(ctx, e, o.defs)
 	root, err := lw.Lower(tree, info, &source)
 	if err != nil {
@@ -155,7 +163,7 @@ func (e *Engine) build(ctx context.Context, roots []*plan.Node, srcs []string, w
 	out := make([]*Query, len(roots))
 	for i := range roots {
 		out[i] = &Query{src: srcs[i], engine: e, logical: logical[i], root: optimized[i], prog: prog, index: i,
-			applied: applied, now: o.now, cols: plan.Columns(logical[i]), Warnings: warnings[i], cost: cost,
+			applied: applied, now: o.now, cols: plan.Columns(logical[i]), written: plan.Columns(roots[i]), Warnings: warnings[i], cost: cost,
 			maxRunTime: o.limits.MaxRunTime, shared: hasShared(logical[i])}
 	}
 	return out, nil

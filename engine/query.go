@@ -28,6 +28,7 @@ type Query struct {
 	applied    []optimizer.Applied
 	now        time.Time
 	cols       []int // top-level columns the query reads
+	written    []int // top-level columns its text names (before folding: what the checker needs)
 	Warnings   []diag.Diagnostic
 	cost       float64
 	maxRunTime time.Duration
