@@ -66,11 +66,17 @@ func (t *Table) Each(emit func(arrow.RecordBatch) error) error {
 	return nil
 }
 
+// ParquetRowGroupRows is the rows of a row group in the Parquet files
+// segql writes: small enough that a streamed scan skips data by its
+// statistics at a fine grain and holds little at a time, large enough
+// that a row group's overhead is negligible (DuckDB writes 122,880).
+const ParquetRowGroupRows = 128 * 1024
+
 func writeFormat(w io.Writer, f Format, schema *arrow.Schema, src BatchSource, mem memory.Allocator) error {
 	switch f {
 	case FormatParquet:
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy),
-			parquet.WithDictionaryDefault(true), parquet.WithAllocator(mem), parquet.WithMaxRowGroupLength(1<<20))
+			parquet.WithDictionaryDefault(true), parquet.WithAllocator(mem), parquet.WithMaxRowGroupLength(ParquetRowGroupRows))
 		fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			return err

@@ -65,25 +65,44 @@ func (e *Engine) CompileContext(ctx context.Context, src string, opts ...Option)
 		return nil, err
 	}
 	info.Warnings = append(info.Warnings, e.valueWarnings(tree, info)...)
-	return e.compileChecked(ctx, src, tree, info, o)
-}
-
-// compileChecked plans and optimizes a checked expression. The tree and
-// info are only read: an expression checked once against a schema may be
-// compiled for several engines of tables of that schema (Scan's row
-// groups).
-func (e *Engine) compileChecked(ctx context.Context, src string, tree ast.Expr, info *check.Info, o compileOptions) (*Query, error) {
-	source := diag.Source{Name: o.name, Text: src}
-	lw := plan.NewLowerer(ctx, e, o.defs)
-	root, err := lw.Lower(tree, info, &source)
+	qs, err := e.compileChecked(ctx, []checked{{src, tree, info}}, o)
 	if err != nil {
-		return nil, planError(err, source, tree)
-	}
-	qs, err := e.build(ctx, []*plan.Node{root}, []string{src}, [][]diag.Diagnostic{info.Warnings}, o)
-	if err != nil {
-		return nil, planError(err, source, tree)
+		return nil, err
 	}
 	return qs[0], nil
+}
+
+// checked is an expression parsed and checked against a schema. The tree
+// and info are only read afterwards: an expression checked once may be
+// compiled for several engines over tables of that schema (a streamed
+// scan's row groups).
+type checked struct {
+	src  string
+	tree ast.Expr
+	info *check.Info
+}
+
+// compileChecked plans, optimizes and compiles checked expressions into
+// one program.
+func (e *Engine) compileChecked(ctx context.Context, cs []checked, o compileOptions) ([]*Query, error) {
+	lw := plan.NewLowerer(ctx, e, o.defs)
+	roots := make([]*plan.Node, len(cs))
+	srcs := make([]string, len(cs))
+	warnings := make([][]diag.Diagnostic, len(cs))
+	for i, c := range cs {
+		source := diag.Source{Name: o.name, Text: c.src}
+		root, err := lw.Lower(c.tree, c.info, &source)
+		if err != nil {
+			return nil, planError(err, source, c.tree)
+		}
+		roots[i], srcs[i], warnings[i] = root, c.src, c.info.Warnings
+	}
+	qs, err := e.build(ctx, roots, srcs, warnings, o)
+	if err != nil && len(cs) == 1 {
+		source := diag.Source{Name: o.name, Text: cs[0].src}
+		return nil, planError(err, source, cs[0].tree)
+	}
+	return qs, err
 }
 
 func options(opts []Option) compileOptions {

@@ -141,21 +141,15 @@ type Set struct {
 func (e *Engine) CompileSet(ctx context.Context, srcs []string, opts ...Option) (s *Set, err error) {
 	o := options(opts)
 	defer recoverInto(&err, "compiling", fmt.Sprint(srcs))
-	lw := plan.NewLowerer(ctx, e, o.defs)
-	roots := make([]*plan.Node, len(srcs))
-	warnings := make([][]diag.Diagnostic, len(srcs))
+	cs := make([]checked, len(srcs))
 	for i, src := range srcs {
-		source := diag.Source{Name: o.name, Text: src}
 		tree, info, err := e.check(src, o)
 		if err != nil {
 			return nil, err
 		}
-		if roots[i], err = lw.Lower(tree, info, &source); err != nil {
-			return nil, planError(err, source, tree)
-		}
-		warnings[i] = info.Warnings
+		cs[i] = checked{src, tree, info}
 	}
-	qs, err := e.build(ctx, roots, srcs, warnings, o)
+	qs, err := e.compileChecked(ctx, cs, o)
 	if err != nil {
 		return nil, err
 	}

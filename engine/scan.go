@@ -16,8 +16,6 @@ import (
 	"github.com/segql/segql/engine/internal/prune"
 	"github.com/segql/segql/engine/internal/value"
 	"github.com/segql/segql/internal/workers"
-	"github.com/segql/segql/lang/ast"
-	"github.com/segql/segql/lang/check"
 )
 
 // Errors of streamed scans.
@@ -73,8 +71,11 @@ type ScanResult struct {
 	RowGroups             int   // row groups in the dataset
 	Read, Skipped         int   // row groups evaluated, and skipped by their statistics
 	RowsRead              int64 // rows of the row groups read
-	Elapsed               time.Duration
-	Now                   time.Time
+	// PeakBytes is the most row-group bytes (as the footers estimate them)
+	// held at once: at most MemoryLimit, unless one row group is larger.
+	PeakBytes int64
+	Elapsed   time.Duration
+	Now       time.Time
 	// Query is the expression compiled against the dataset's schema: its
 	// warnings, columns and plan (its rows are not the dataset's).
 	Query *Query
@@ -86,8 +87,20 @@ type ScanResult struct {
 // at most MemoryLimit bytes of row groups at a time. Results equal a Run
 // over the whole data loaded at once. Cancelling ctx stops the scan
 // within a batch per worker.
-func Scan(ctx context.Context, ds *columnar.Dataset, src string, o ScanOptions) (res *ScanResult, err error) {
-	defer recoverInto(&err, "scanning", src)
+func Scan(ctx context.Context, ds *columnar.Dataset, src string, o ScanOptions) (*ScanResult, error) {
+	res, err := ScanSet(ctx, ds, []string{src}, o)
+	if err != nil {
+		return nil, err
+	}
+	return res[0], nil
+}
+
+// ScanSet is Scan for several expressions in one pass: a row group is
+// read when any of them may need it, and all are evaluated over it (as
+// one program, sharing what they share). Members, when set, receives the
+// first expression's.
+func ScanSet(ctx context.Context, ds *columnar.Dataset, srcs []string, o ScanOptions) (res []*ScanResult, err error) {
+	defer recoverInto(&err, "scanning", fmt.Sprint(srcs))
 	start := time.Now()
 	now := o.Now
 	if now.IsZero() {
@@ -95,45 +108,73 @@ func Scan(ctx context.Context, ds *columnar.Dataset, src string, o ScanOptions) 
 	}
 	copts := options(append(append([]Option(nil), o.Compile...), WithNow(now)))
 	schemaEng := OpenSchema(ds.Schema)
-	tree, info, err := schemaEng.check(src, copts)
-	if err != nil {
-		return nil, err
+	cs := make([]checked, len(srcs))
+	for i, src := range srcs {
+		tree, info, err := schemaEng.check(src, copts)
+		if err != nil {
+			return nil, err
+		}
+		cs[i] = checked{src, tree, info}
 	}
-	q, err := schemaEng.compileChecked(ctx, src, tree, info, copts)
+	qs, err := schemaEng.compileChecked(ctx, cs, copts)
 	if err != nil {
 		if errors.Is(err, ErrNeedsData) {
-			return nil, ErrScanRanks
+			return nil, rankingSource(ctx, schemaEng, cs, copts)
 		}
 		return nil, err
 	}
-	if usesEvents(q.logical) {
-		return nil, ErrScanEvents
-	}
 	var written []string
-	for _, c := range q.written {
-		written = append(written, ds.Schema.Field(c).Name)
+	for _, q := range qs {
+		if usesEvents(q.logical) {
+			return nil, ErrScanEvents
+		}
+		for _, c := range q.written {
+			written = append(written, ds.Schema.Field(c).Name)
+		}
 	}
 	cols, err := scanColumns(ds.Schema, written, o.Keep)
 	if err != nil {
 		return nil, err
 	}
-	res = &ScanResult{Total: ds.NumRows(), RowGroups: ds.NumPieces(), Now: now, Query: q}
 	var read []int
 	for i := 0; i < ds.NumPieces(); i++ {
-		if o.NoPruning || mayMatter(q.logical, groupStats(ds, i), now, o.Unknown) {
-			read = append(read, i)
+		stats := groupStats(ds, i)
+		for _, q := range qs {
+			if o.NoPruning || mayMatter(q.logical, stats, now, o.Unknown) {
+				read = append(read, i)
+				break
+			}
 		}
 	}
-	res.Read, res.Skipped = len(read), ds.NumPieces()-len(read)
-	s := &scanner{ds: ds, src: src, tree: tree, info: info, copts: copts, cols: cols, o: o, res: res, start: start}
+	res = make([]*ScanResult, len(qs))
+	for i, q := range qs {
+		res[i] = &ScanResult{Total: ds.NumRows(), RowGroups: ds.NumPieces(), Read: len(read), Skipped: ds.NumPieces() - len(read), Now: now, Query: q}
+	}
+	s := &scanner{ds: ds, checked: cs, copts: copts, cols: cols, o: o, res: res, start: start,
+		count: make([]atomic.Int64, len(qs)), unknown: make([]atomic.Int64, len(qs))}
 	s.cond = sync.NewCond(&s.mu)
 	s.ready = map[int]arrow.RecordBatch{}
 	s.window = 2 * max(1, o.Workers, workers.Default())
 	if err := s.run(ctx, read); err != nil {
 		return nil, err
 	}
-	res.Elapsed = time.Since(start)
+	for _, r := range res {
+		r.Elapsed = time.Since(start)
+	}
 	return res, nil
+}
+
+// rankingSource returns ErrScanRanks naming the (first) expression that
+// ranks, when there are several.
+func rankingSource(ctx context.Context, e *Engine, cs []checked, o compileOptions) error {
+	if len(cs) > 1 {
+		for _, c := range cs {
+			if _, err := e.compileChecked(ctx, []checked{c}, o); errors.Is(err, ErrNeedsData) {
+				return fmt.Errorf("%s: %w", c.src, ErrScanRanks)
+			}
+		}
+	}
+	return ErrScanRanks
 }
 
 // mayMatter reports whether a row group may hold a member or an error
@@ -197,21 +238,21 @@ func groupStats(ds *columnar.Dataset, i int) prune.StatsFunc {
 // scanner runs a scan's row groups on the workers, handing members to
 // the caller in dataset order.
 type scanner struct {
-	ds    *columnar.Dataset
-	src   string
-	tree  ast.Expr
-	info  *check.Info // shared by the row groups' compilations, read only
-	copts compileOptions
-	cols  []int
-	o     ScanOptions
-	res   *ScanResult
-	start time.Time
+	ds      *columnar.Dataset
+	checked []checked // shared by the row groups' compilations, read only
+	copts   compileOptions
+	cols    []int
+	o       ScanOptions
+	res     []*ScanResult
+	start   time.Time
 
-	count, unknown, rows atomic.Int64
+	count, unknown []atomic.Int64 // per expression
+	rows           atomic.Int64
 
 	mu       sync.Mutex
 	cond     *sync.Cond
 	inflight int64                     // estimated bytes of the row groups being read
+	peak     int64                     // the most inflight has been
 	emitted  int                       // items whose members were handed over
 	ready    map[int]arrow.RecordBatch // finished items' members, waiting for their turn
 	done     int
@@ -248,9 +289,11 @@ func (s *scanner) run(ctx context.Context, items []int) error {
 		}
 		return err
 	}
-	s.res.Count, s.res.Unknown, s.res.RowsRead = s.count.Load(), s.unknown.Load(), s.rows.Load()
-	if !s.o.Unknown {
-		s.res.Unknown = -1
+	for i, r := range s.res {
+		r.Count, r.Unknown, r.RowsRead, r.PeakBytes = s.count[i].Load(), s.unknown[i].Load(), s.rows.Load(), s.peak
+		if !s.o.Unknown {
+			r.Unknown = -1
+		}
 	}
 	return nil
 }
@@ -262,7 +305,7 @@ func (s *scanner) item(ctx context.Context, k, piece int) error {
 		return err
 	}
 	rec, err := s.evaluate(ctx, piece)
-	return s.leave(k, bytes, rec, err)
+	return s.leave(ctx, k, bytes, rec, err)
 }
 
 // enter waits until item k is within the window of the next item to hand
@@ -280,6 +323,7 @@ func (s *scanner) enter(ctx context.Context, k int, bytes int64) error {
 		return context.Canceled
 	}
 	s.inflight += bytes
+	s.peak = max(s.peak, s.inflight)
 	return nil
 }
 
@@ -291,21 +335,23 @@ func (s *scanner) evaluate(ctx context.Context, piece int) (arrow.RecordBatch, e
 		return nil, err
 	}
 	defer t.Release()
-	q, err := Open(t).compileChecked(ctx, s.src, s.tree, s.info, s.copts)
+	qs, err := Open(t).compileChecked(ctx, s.checked, s.copts)
 	if err != nil {
 		return nil, err
 	}
-	r, err := q.Run(ctx)
+	rs, err := (&Set{queries: qs}).Run(ctx)
 	if err != nil {
 		return nil, pieceError(s.ds.Piece(piece), err)
 	}
-	s.count.Add(int64(r.Count()))
-	s.unknown.Add(int64(r.Unknown()))
+	for i, r := range rs {
+		s.count[i].Add(int64(r.Count()))
+		s.unknown[i].Add(int64(r.Unknown()))
+	}
 	s.rows.Add(t.NumRows())
-	if s.o.Members == nil || r.Count() == 0 {
+	if s.o.Members == nil || rs[0].Count() == 0 {
 		return nil, nil
 	}
-	return r.Rows(s.o.Keep, -1, nil)
+	return rs[0].Rows(s.o.Keep, -1, nil)
 }
 
 // pieceError says which row group an evaluation error happened in.
@@ -319,7 +365,7 @@ func pieceError(p columnar.Piece, err error) error {
 
 // leave records item k's outcome and hands over, in order, the members
 // of every finished item whose turn has come.
-func (s *scanner) leave(k int, bytes int64, rec arrow.RecordBatch, err error) error {
+func (s *scanner) leave(ctx context.Context, k int, bytes int64, rec arrow.RecordBatch, err error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inflight -= bytes
@@ -334,7 +380,7 @@ func (s *scanner) leave(k int, bytes int64, rec arrow.RecordBatch, err error) er
 	s.ready[k] = rec
 	s.done++
 	if s.o.Progress != nil {
-		s.o.Progress(ScanProgress{Done: s.done, Skipped: s.res.Skipped, Total: s.res.RowGroups, Rows: s.rows.Load(), Elapsed: time.Since(s.start)})
+		s.o.Progress(ScanProgress{Done: s.done, Skipped: s.res[0].Skipped, Total: s.res[0].RowGroups, Rows: s.rows.Load(), Elapsed: time.Since(s.start)})
 	}
 	for {
 		r, ok := s.ready[s.emitted]
@@ -345,6 +391,11 @@ func (s *scanner) leave(k int, bytes int64, rec arrow.RecordBatch, err error) er
 		s.emitted++
 		if r == nil {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			r.Release()
+			s.failed = true
+			return context.Cause(ctx)
 		}
 		err := s.o.Members(r)
 		r.Release()

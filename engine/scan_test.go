@@ -65,6 +65,8 @@ func scanRound(t *testing.T, seed uint64) (skipped, read, compared int) {
 	eng := Open(whole)
 	g := gen.New(r, eng.Schema())
 	g.Strings, g.Words = testStrings, testWords
+	var setSrcs []string
+	var setWant []int
 	for i := range 40 {
 		src := scanPredicate(r, 3)
 		if i%4 == 3 {
@@ -78,6 +80,9 @@ func scanRound(t *testing.T, seed uint64) (skipped, read, compared int) {
 			continue
 		}
 		compared++
+		if wantErr == nil {
+			setSrcs, setWant = append(setSrcs, src), append(setWant, len(want))
+		}
 		for _, mode := range []struct{ noPrune, unknown bool }{{false, false}, {false, true}, {true, true}} {
 			noPrune := mode.noPrune
 			var got []string
@@ -106,6 +111,12 @@ func scanRound(t *testing.T, seed uint64) (skipped, read, compared int) {
 				read += res.Read
 			}
 		}
+	}
+	// All of them in one pass: each its own count.
+	rs, err := ScanSet(ctx, ds, setSrcs, ScanOptions{Now: testAnchor})
+	require.NoError(t, err, "seed %d", seed)
+	for i, r := range rs {
+		require.EqualValues(t, setWant[i], r.Count, "seed %d, in a set: %s", seed, setSrcs[i])
 	}
 	return skipped, read, compared
 }
@@ -247,4 +258,66 @@ func compareAny(x, y any) int {
 		return cmp.Compare(x, y.(refTime))
 	}
 	return 0
+}
+
+// scanDataset writes the demo table as one Parquet file of row groups of
+// groupRows rows.
+func scanDataset(t *testing.T, rows int, groupRows int64) *columnar.Dataset {
+	src := columnar.Demo(columnar.DemoOptions{Rows: rows, Seed: 9, Anchor: testAnchor})
+	defer src.Release()
+	path := filepath.Join(t.TempDir(), "users.parquet")
+	f, err := os.Create(path)
+	require.NoError(t, err)
+	fw, err := pqarrow.NewFileWriter(src.Schema, f, parquet.NewWriterProperties(parquet.WithMaxRowGroupLength(groupRows)), pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	require.NoError(t, err)
+	require.NoError(t, src.Each(fw.WriteBuffered))
+	require.NoError(t, fw.Close())
+	ds, err := columnar.OpenDataset(context.Background(), []string{path}, columnar.LoadOptions{BatchSize: 1000})
+	require.NoError(t, err)
+	t.Cleanup(func() { ds.Close() })
+	return ds
+}
+
+// TestScanMemoryBound: the row groups held at once stay under the limit
+// (as their footers estimate them), whatever the workers; a row group
+// larger than the limit is read alone.
+func TestScanMemoryBound(t *testing.T) {
+	ds := scanDataset(t, 40_000, 2_000)
+	cols := []int{ds.Schema.FieldIndices("age")[0], ds.Schema.FieldIndices("country")[0]}
+	var largest int64
+	for i := 0; i < ds.NumPieces(); i++ {
+		largest = max(largest, ds.EstimateBytes(i, cols))
+	}
+	for _, limit := range []int64{largest / 2, largest, 3 * largest} {
+		res, err := Scan(context.Background(), ds, `age > 30 and country = "DE"`, ScanOptions{Now: testAnchor, MemoryLimit: limit, Workers: 4})
+		require.NoError(t, err)
+		require.Equal(t, 20, res.Read)
+		require.LessOrEqual(t, res.PeakBytes, max(limit, largest), "limit %d", limit)
+		require.Greater(t, res.PeakBytes, int64(0))
+	}
+}
+
+// TestScanCancel: cancelling mid-scan stops it: the scan returns the
+// cancellation, and no row group starts after it.
+func TestScanCancel(t *testing.T) {
+	ds := scanDataset(t, 40_000, 1_000)
+	ctx, cancel := context.WithCancel(context.Background())
+	calls, progress := 0, 0
+	_, err := Scan(ctx, ds, `age > 30`, ScanOptions{Now: testAnchor, Keep: []string{"user_id"}, Workers: 2,
+		Members: func(arrow.RecordBatch) error {
+			calls++
+			if calls == 3 {
+				cancel()
+			}
+			return nil
+		},
+		Progress: func(ScanProgress) { progress++ }})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Less(t, progress, 3+2*2+2, "row groups finished after the cancellation")
+	require.Equal(t, 3, calls)
+
+	stop := errors.New("the reader is gone")
+	_, err = Scan(context.Background(), ds, `age > 30`, ScanOptions{Now: testAnchor, Keep: []string{"user_id"},
+		Members: func(arrow.RecordBatch) error { return stop }})
+	require.ErrorIs(t, err, stop)
 }

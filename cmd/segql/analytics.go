@@ -477,6 +477,11 @@ func (e *env) export(args []string) int {
 	} else if ok {
 		return e.exportRemote(url, a, src, out, cols)
 	}
+	if a.streamed() {
+		ctx, stop := e.signalContext()
+		defer stop()
+		return e.exportStreamed(ctx, a, src, out, cols)
+	}
 	return e.withSegment("export", a, src, func(ctx context.Context, w *workspace, res *engine.Result) int {
 		rep, err := w.an.Export(ctx, res, out, e.exportOptions(ctx, a, cols, out))
 		return e.reportExport(rep, err, out)

@@ -99,6 +99,9 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 		fmt.Fprintln(e.stderr, "segql eval:", err)
 		return 2
 	}
+	if d.streamed() {
+		return e.evalStreamed(ctx, cf, src, format, limit, pv, now)
+	}
 	var opts []engine.Option
 	if !now.IsZero() {
 		opts = append(opts, engine.WithNow(now))
@@ -124,10 +127,7 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 		e.printError(err)
 		return 1
 	}
-	for _, w := range q.Warnings {
-		l := &diag.List{Src: diag.Source{Text: src}, Items: []diag.Diagnostic{w}}
-		fmt.Fprintln(e.stderr, l.Error())
-	}
+	e.printWarnings(src, q.Warnings)
 	res, err := q.Run(ctx)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql eval:", err)
@@ -137,6 +137,14 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 		return e.fail("eval", err)
 	}
 	return 0
+}
+
+// printWarnings prints an expression's warnings with their carets.
+func (e *env) printWarnings(src string, warnings []diag.Diagnostic) {
+	for _, w := range warnings {
+		l := &diag.List{Src: diag.Source{Text: src}, Items: []diag.Diagnostic{w}}
+		fmt.Fprintln(e.stderr, l.Error())
+	}
 }
 
 func (e *env) printError(err error) {

@@ -83,6 +83,9 @@ func (e *env) sizes(args []string) int {
 		fmt.Fprintln(e.stderr, "segql sizes:", err)
 		return 2
 	}
+	if c.streamed() {
+		return e.sizesStreamed(ctx, &c, *format, now)
+	}
 	cat, release, ok := e.openCatalog(ctx, &c)
 	if !ok {
 		return 1
@@ -118,19 +121,20 @@ func (e *env) sizes(args []string) int {
 
 // sizeRow is one segment in sizes -o json.
 type sizeRow struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	Members     int      `json:"members"`
-	Unknown     int      `json:"unknown"`
-	Total       int      `json:"total"`
-	Deps        []string `json:"depends_on"`
-	Expr        string   `json:"expression"`
+	Name        string      `json:"name"`
+	Description string      `json:"description"`
+	Members     int         `json:"members"`
+	Unknown     int         `json:"unknown"`
+	Total       int         `json:"total"`
+	Deps        []string    `json:"depends_on"`
+	Expr        string      `json:"expression"`
+	Scan        *scanReport `json:"scan,omitempty"` // streamed (--memory-limit): row groups read and skipped
 }
 
 func (e *env) sizesJSON(sizes []catalog.Size) int {
 	out := make([]sizeRow, len(sizes))
 	for i, s := range sizes {
-		out[i] = sizeRow{s.Name, s.Description, s.Result.Count(), s.Result.Unknown(), s.Result.Total(), s.Deps, s.Expr}
+		out[i] = sizeRow{s.Name, s.Description, s.Result.Count(), s.Result.Unknown(), s.Result.Total(), s.Deps, s.Expr, nil}
 	}
 	return e.writeSizes(out)
 }

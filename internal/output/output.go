@@ -279,27 +279,16 @@ func JSON(w io.Writer, recs []arrow.RecordBatch) error {
 	first := true
 	for _, rec := range recs {
 		for r := 0; r < int(rec.NumRows()); r++ {
-			var b strings.Builder
-			if !first {
-				b.WriteString(",")
+			sep := ",\n  "
+			if first {
+				sep = "\n  "
 			}
 			first = false
-			b.WriteString("\n  {")
-			for c := 0; c < int(rec.NumCols()); c++ {
-				if c > 0 {
-					b.WriteString(", ")
-				}
-				k, _ := json.Marshal(rec.ColumnName(c))
-				v, err := json.Marshal(columnar.JSONValue(rec.Column(c), r))
-				if err != nil {
-					return err
-				}
-				b.Write(k)
-				b.WriteString(": ")
-				b.Write(v)
+			obj, err := JSONObject(rec, r)
+			if err != nil {
+				return err
 			}
-			b.WriteString("}")
-			if _, err := io.WriteString(w, b.String()); err != nil {
+			if _, err := io.WriteString(w, sep+obj); err != nil {
 				return err
 			}
 		}
@@ -310,6 +299,28 @@ func JSON(w io.Writer, recs []arrow.RecordBatch) error {
 	}
 	_, err := io.WriteString(w, "]\n")
 	return err
+}
+
+// JSONObject returns row r of rec as one JSON object, fields in column
+// order.
+func JSONObject(rec arrow.RecordBatch, r int) (string, error) {
+	var b strings.Builder
+	b.WriteString("{")
+	for c := 0; c < int(rec.NumCols()); c++ {
+		if c > 0 {
+			b.WriteString(", ")
+		}
+		k, _ := json.Marshal(rec.ColumnName(c))
+		v, err := json.Marshal(columnar.JSONValue(rec.Column(c), r))
+		if err != nil {
+			return "", err
+		}
+		b.Write(k)
+		b.WriteString(": ")
+		b.Write(v)
+	}
+	b.WriteString("}")
+	return b.String(), nil
 }
 
 // Columns writes rows as aligned columns separated by two spaces; right[c]
