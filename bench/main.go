@@ -19,6 +19,14 @@
 //
 //	cd bench && go run . -events -rows 1000000 -runs 5
 //
+// With -dataset DIR, it streams segments over a dataset of -rows users in
+// -files Parquet files (generated into DIR once; user_id sorted across
+// them) with segql eval --memory-limit, against DuckDB querying the files
+// with read_parquet, each engine in a process of its own with the same
+// threads and memory limit, reporting time, peak RSS and row groups read:
+//
+//	cd bench && go run . -dataset /tmp/users100m -rows 100000000 -files 100 -runs 3
+//
 // With -warehouse postgres://…, it measures instead the sizes of the
 // example segments (examples/*.seg) in segql, and as the one query segql
 // generates in DuckDB and in that PostgreSQL server:
@@ -140,7 +148,33 @@ func main() {
 	only := flag.String("only", "", "run only the expressions whose name matches this regular expression")
 	pg := flag.String("warehouse", "", "instead: sizes of the example segments in segql, DuckDB and this PostgreSQL server (postgres://…)")
 	events := flag.Bool("events", false, "instead: behavioral segments over the demo users' events (about 33 per user) in segql and DuckDB")
+	dataset := flag.String("dataset", "", "instead: stream segments over a dataset of -rows users in -files Parquet files in this directory (generated once), segql eval --memory-limit against DuckDB's read_parquet, each in a process of its own")
+	files := flag.Int("files", 100, "files of the -dataset")
+	limit := flag.String("memory-limit", "2GiB", "memory limit of both engines with -dataset")
+	duckQuery := flag.String("duck-query", "", "(internal) run this DuckDB query and print its count")
+	measure := flag.Bool("measure", false, "(internal) run the command after -- and report its peak RSS")
 	flag.Parse()
+	if *measure {
+		if err := measureChild(flag.Args()); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *duckQuery != "" {
+		if err := duckChild(*duckQuery, *limit); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *dataset != "" {
+		if err := runDataset(*dataset, *rows, *files, *runs, *limit); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *events {
 		if err := runEvents(*rows, *runs); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)

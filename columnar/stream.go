@@ -78,14 +78,25 @@ type GroupStats struct {
 	EmptyMayHide bool
 }
 
+// streamBatchSize is the default rows per batch of a streamed row group:
+// smaller than a loaded table's, as a streamed batch is decoded and then
+// evaluated at once, while its columns are still in the cache.
+const streamBatchSize = 32 * 1024
+
 // OpenDataset opens the Parquet files the paths name (directories and
 // patterns as in Load, Hive partitions included) for streaming. Files of
 // different schemas are an error naming both files and the column.
 func OpenDataset(ctx context.Context, paths []string, opts LoadOptions) (_ *Dataset, err error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = streamBatchSize
+	}
 	opts = opts.withDefaults()
 	files, parts, err := expandPartitioned(paths)
 	if err != nil {
 		return nil, err
+	}
+	if opts.Mem == memory.DefaultAllocator {
+		opts.Mem = newPoolAllocator() // row groups come and go: recycle their buffers
 	}
 	ds := &Dataset{parts: parts, mem: opts.Mem, batch: opts.BatchSize}
 	defer func() {

@@ -14,6 +14,7 @@ import (
 	"github.com/segql/segql/engine/internal/kernels"
 	"github.com/segql/segql/engine/internal/plan"
 	"github.com/segql/segql/engine/internal/prune"
+	"github.com/segql/segql/engine/internal/stats"
 	"github.com/segql/segql/engine/internal/value"
 	"github.com/segql/segql/internal/workers"
 )
@@ -335,7 +336,9 @@ func (s *scanner) evaluate(ctx context.Context, piece int) (arrow.RecordBatch, e
 		return nil, err
 	}
 	defer t.Release()
-	qs, err := Open(t).compileChecked(ctx, s.checked, s.copts)
+	e := Open(t)
+	e.stats = stats.NewTransient(t)
+	qs, err := e.compileChecked(ctx, s.checked, s.copts)
 	if err != nil {
 		return nil, err
 	}

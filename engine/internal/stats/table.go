@@ -23,10 +23,18 @@ type Table struct {
 	spans  memo.Cache[int, []zone]
 	once   sync.Once
 	sample []BatchSel
+	// transient: no zones (Zones is nil, Beyond conservatively true).
+	transient bool
 }
 
 // New returns the (empty, lazily filled) statistics of t.
 func New(t *columnar.Table) *Table { return &Table{t: t} }
+
+// NewTransient returns statistics of t that keep no per-batch ranges:
+// for a table evaluated once (a streamed row group, whose statistics
+// already decided it is worth reading), a pass over a column to find its
+// batches' ranges would cost about what it could save.
+func NewTransient(t *columnar.Table) *Table { return &Table{t: t, transient: true} }
 
 // Ranking returns column col's ranking, building it on first use.
 func (s *Table) Ranking(col int) (*Ranking, error) {
@@ -50,6 +58,9 @@ type Zones []zone
 // Zones returns column col's zones, computed on first use: nil for
 // columns of types without zones and for columns in no useful order.
 func (s *Table) Zones(col int) Zones {
+	if s.transient {
+		return nil
+	}
 	zs, _ := s.zones.Get(col, func() (Zones, error) { return computeZones(s.t.Batches, col), nil })
 	return zs
 }
@@ -58,6 +69,9 @@ func (s *Table) Zones(col int) Zones {
 // column) holds a non-null stored value outside r. Every batch's range is
 // computed on the column's first use, whatever its order (unlike Zones).
 func (s *Table) Beyond(col, b int, r kernels.IntRange) bool {
+	if s.transient {
+		return true
+	}
 	spans, _ := s.spans.Get(col, func() ([]zone, error) {
 		out := make([]zone, len(s.t.Batches))
 		workers.Each(len(out), func(i int) { out[i] = zoneOf(s.t.Batches[i].Column(col)) })
