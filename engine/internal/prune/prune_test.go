@@ -52,7 +52,7 @@ func TestOutcomes(t *testing.T) {
 		{"= a constant column", cmp(x, kernels.Ne, value.Int(4)), ints(4, 4, 0), False},
 		{"not", logic(plan.OpNot, cmp(x, kernels.Lt, value.Int(0))), ints(1, 9, 0), True},
 		{"false and error hides it", logic(plan.OpAnd, cmp(x, kernels.Lt, value.Int(0)), unknown), ints(1, 9, 0), False},
-		{"null and error needs it", logic(plan.OpAnd, cmp(x, kernels.Lt, value.Int(0)), unknown), ints(1, 9, 10), All &^ True &^ False | False},
+		{"null and error needs it", logic(plan.OpAnd, cmp(x, kernels.Lt, value.Int(0)), unknown), ints(1, 9, 10), All&^True&^False | False},
 		{"true or error hides it", logic(plan.OpOr, cmp(x, kernels.Gt, value.Int(0)), unknown), ints(1, 9, 0), True},
 		{"is null, none", &plan.Node{Op: plan.OpIsNull, Args: []*plan.Node{x}}, ints(1, 9, 0), False},
 		{"is not null, all null", &plan.Node{Op: plan.OpIsNull, Negated: true, Args: []*plan.Node{x}}, ints(1, 9, 10), False},
