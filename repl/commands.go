@@ -80,6 +80,9 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 	if err := s.inWarehouse(name); err != nil {
 		return "", err
 	}
+	if err := s.whenStreamed(name); err != nil {
+		return "", err
+	}
 	switch name {
 	case ".connect":
 		return s.needArg(arg, name, func() (string, error) { return s.connect(ctx, arg) })
@@ -251,7 +254,7 @@ func (s *Session) useTable(name string) (string, error) {
 }
 
 func (s *Session) schema(col string) (string, error) {
-	if s.cur.remote != nil {
+	if s.cur.remote != nil || s.cur.stream != nil {
 		return s.remoteSchema(col)
 	}
 	t := s.cur.t
@@ -324,6 +327,13 @@ func (s *Session) defineNow(stmt string, seg *ast.Segment) (string, error) {
 			return "", err
 		}
 		return fmt.Sprintf("segment %s defined: %s", d.name, summary), nil
+	}
+	if s.cur.stream != nil {
+		res, err := engine.Scan(context.Background(), s.cur.stream.ds, printer.Name(d.name), s.scanOptions())
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("segment %s defined: %s\n", d.name, output.Summary(int(res.Count), int(res.Total), res.Elapsed)), nil
 	}
 	q, err := s.cat.Compile(d.name, engine.WithNow(s.now()))
 	if err != nil {

@@ -13,6 +13,9 @@ import (
 // the rows it was asked for and left undecided (the narrowing of and/or
 // terms), and its time.
 func (s *Session) explain(ctx context.Context, src string) (string, error) {
+	if s.cur.stream != nil {
+		return s.explainStreamed(ctx, src)
+	}
 	_, res, err := s.run(ctx, src)
 	if err != nil {
 		return "", err

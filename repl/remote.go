@@ -141,8 +141,8 @@ func (r remoteMembers) rows(ctx context.Context, cols []string, limit int, emit 
 	return r.src.Rows(ctx, r.q, cols, r.id, limit, nil, emit)
 }
 
-// remoteSchema lists a connected table's columns and types (statistics
-// would need the rows).
+// remoteSchema lists a connected or streamed table's columns and types
+// (statistics would need the rows).
 func (s *Session) remoteSchema(col string) (string, error) {
 	rows := [][]string{{"column", "type"}}
 	for _, f := range s.cur.t.Schema.Fields() {
@@ -155,6 +155,9 @@ func (s *Session) remoteSchema(col string) (string, error) {
 	}
 	var b strings.Builder
 	output.Columns(&b, rows, []bool{false, false})
+	if s.cur.remote == nil {
+		return b.String(), nil
+	}
 	for _, k := range s.cur.remote.Skipped() {
 		fmt.Fprintf(&b, "(left out: %s %s — %s)\n", k.Column, k.Type, k.Reason)
 	}

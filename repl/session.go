@@ -65,6 +65,9 @@ type namedTable struct {
 	// remote is the PostgreSQL table of .connect, where expressions run;
 	// nil for tables in memory.
 	remote *warehouse.Source
+	// stream is the Parquet dataset of a table opened with a memory limit,
+	// scanned row group by row group; nil for tables in memory.
+	stream *stream
 	// events releases the table's events table, when one is attached.
 	events func()
 }
@@ -77,6 +80,9 @@ func (nt *namedTable) release() {
 	nt.t.Release()
 	if nt.remote != nil {
 		nt.remote.Close(context.Background())
+	}
+	if nt.stream != nil {
+		nt.stream.ds.Close()
 	}
 }
 
@@ -176,6 +182,9 @@ func (s *Session) Done() bool { return s.quit }
 
 // Banner introduces the session.
 func (s *Session) Banner() string {
+	if s.cur.stream != nil {
+		return streamBanner(s.cur)
+	}
 	if s.cur.remote != nil {
 		return fmt.Sprintf("segql — table %s in PostgreSQL (%s), %d columns. Type a segment, or .help.\n", s.cur.name, s.cur.remote, s.cur.t.Schema.NumFields())
 	}
@@ -266,6 +275,9 @@ func (s *Session) run(ctx context.Context, src string) (*engine.Query, *engine.R
 func (s *Session) evaluate(ctx context.Context, src, mode string) (string, error) {
 	if s.cur.remote != nil {
 		return s.evaluateRemote(ctx, src, mode)
+	}
+	if s.cur.stream != nil {
+		return s.evaluateStreamed(ctx, src, mode)
 	}
 	q, res, err := s.run(ctx, src)
 	if err != nil {

@@ -73,6 +73,14 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 		}
 		return s, 0
 	}
+	if d.streamed() {
+		ds, err := d.openDataset(ctx)
+		if err != nil {
+			fmt.Fprintln(e.stderr, "segql:", err)
+			return nil, 1
+		}
+		return repl.NewStreamed(ds.Name, ds, int64(d.memLimit), opts), 0
+	}
 	done := e.slowNote(d.loading())
 	tbl, err := d.load(ctx)
 	done()

@@ -72,7 +72,7 @@ func parseByteSize(s string) (int64, error) {
 
 // errNotStreamed: a command that needs whole columns was given
 // --memory-limit.
-var errNotStreamed = errors.New("--memory-limit streams eval, sizes and export; this command needs the whole table in memory (drop --memory-limit)")
+var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export and the shell; this command needs the whole table in memory (drop --memory-limit)")
 
 // streamed reports whether the data is to be streamed (--memory-limit).
 func (d *dataFlags) streamed() bool { return d.memLimit > 0 }

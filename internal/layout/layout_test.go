@@ -54,7 +54,7 @@ func TestImportDirections(t *testing.T) {
 		{module + "/columnar/...", append([]string{module + "/lang", module + "/engine", module + "/catalog", module + "/analytics"}, ui...), false},
 		{module + "/engine/...", append([]string{module + "/catalog", module + "/analytics"}, ui...), false},
 		// The engine's stages, bottom up: value, kernels, stats, funcs,
-		// plan, rowexec and optimizer, exec; kernels own their operator
+		// plan, rowexec, prune and optimizer, exec; kernels own their operator
 		// enums and see no syntax tree.
 		{eng + "value", []string{module + "/lang", eng + "kernels", eng + "plan", eng + "exec"}, false},
 		{eng + "kernels", []string{module + "/lang", eng + "stats", eng + "funcs", eng + "plan", eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
@@ -63,6 +63,8 @@ func TestImportDirections(t *testing.T) {
 		{eng + "plan", []string{eng + "optimizer", eng + "rowexec", eng + "exec"}, false},
 		{eng + "rowexec", []string{eng + "optimizer", eng + "exec"}, false},
 		{eng + "optimizer", []string{eng + "exec"}, false},
+		// The pruner reads plans over statistics, and runs nothing.
+		{eng + "prune", []string{eng + "optimizer", eng + "exec"}, false},
 		{module + "/catalog/...", append([]string{module + "/analytics"}, ui...), false},
 		{module + "/analytics/...", append([]string{module + "/catalog"}, ui...), false},
 		// Above the engine, only its public API.
