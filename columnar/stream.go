@@ -18,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/segql/segql/internal/atomicfile"
+	"github.com/segql/segql/internal/workers"
 )
 
 // ErrNotStreamable: a dataset to stream holds a file of a format without
@@ -104,16 +105,29 @@ func OpenDataset(ctx context.Context, paths []string, opts LoadOptions) (_ *Data
 			ds.Close()
 		}
 	}()
+	// Footers are read in parallel; files are then checked in order, so
+	// the error is the first file's.
+	opened := make([]*dsFile, len(files))
+	schemas := make([]*arrow.Schema, len(files))
+	errs := make([]error, len(files))
+	werr := workers.Run(ctx, len(files), 0, func(_, i int) error {
+		opened[i], schemas[i], errs[i] = openParquet(files[i].Path, opts)
+		return nil
+	})
+	for _, df := range opened {
+		if df != nil {
+			ds.files = append(ds.files, df) // closed with the dataset on error
+		}
+	}
+	if werr != nil {
+		return nil, werr
+	}
 	var first *arrow.Schema
 	for i, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, context.Cause(ctx)
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
-		df, schema, err := openParquet(f.Path, opts)
-		if err != nil {
-			return nil, err
-		}
-		ds.files = append(ds.files, df)
+		df, schema := opened[i], schemas[i]
 		if i == 0 {
 			first = schema
 		} else if err := sameSchema(first, schema, files[0].Path, f.Path); err != nil {

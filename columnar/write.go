@@ -72,11 +72,32 @@ func (t *Table) Each(emit func(arrow.RecordBatch) error) error {
 // that a row group's overhead is negligible (DuckDB writes 122,880).
 const ParquetRowGroupRows = 128 * 1024
 
+// parquetWriterProps are how segql writes Parquet: Snappy, row groups of
+// ParquetRowGroupRows, and dictionary encoding for string columns only
+// (numbers and times are written plain: a dictionary of mostly distinct
+// ids or amounts costs readers far more than it saves).
+func parquetWriterProps(schema *arrow.Schema, mem memory.Allocator) []parquet.WriterProperty {
+	props := []parquet.WriterProperty{parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDictionaryDefault(false),
+		parquet.WithAllocator(mem), parquet.WithMaxRowGroupLength(ParquetRowGroupRows)}
+	for _, f := range schema.Fields() {
+		t := f.Type
+		if d, ok := t.(*arrow.DictionaryType); ok {
+			t = d.ValueType
+		}
+		if l, ok := t.(*arrow.ListType); ok && l.Elem().ID() == arrow.STRING {
+			props = append(props, parquet.WithDictionaryFor(f.Name+".list."+l.ElemField().Name, true))
+		}
+		if t.ID() == arrow.STRING || t.ID() == arrow.LARGE_STRING {
+			props = append(props, parquet.WithDictionaryFor(f.Name, true))
+		}
+	}
+	return props
+}
+
 func writeFormat(w io.Writer, f Format, schema *arrow.Schema, src BatchSource, mem memory.Allocator) error {
 	switch f {
 	case FormatParquet:
-		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Snappy),
-			parquet.WithDictionaryDefault(true), parquet.WithAllocator(mem), parquet.WithMaxRowGroupLength(ParquetRowGroupRows))
+		props := parquet.NewWriterProperties(parquetWriterProps(schema, mem)...)
 		fw, err := pqarrow.NewFileWriter(schema, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 		if err != nil {
 			return err
