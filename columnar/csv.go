@@ -57,6 +57,9 @@ func readCSV(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema,
 		}
 		batches = append(batches, rec)
 		row += rec.NumRows()
+		if opts.Progress != nil {
+			opts.Progress(rec.NumRows())
+		}
 	}
 	if err := r.Err(); err != nil && !errors.Is(err, io.EOF) {
 		return nil, batches, csvError(path, err, row)

@@ -25,6 +25,9 @@ import (
 type LoadOptions struct {
 	Mem       memory.Allocator // default memory.DefaultAllocator
 	BatchSize int              // rows per batch for Parquet, CSV, NDJSON; default DefaultBatchSize
+	// Progress, when set, is told of rows as they are read (a Parquet row
+	// group, a CSV batch at a time), from several goroutines at once.
+	Progress func(rows int64)
 }
 
 func (o LoadOptions) withDefaults() LoadOptions {
@@ -234,6 +237,9 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 		schemas[g], groups[g], err = readRowGroup(ctx, fr, g)
 		if err != nil {
 			return fmt.Errorf("row group %d: %w", g, err)
+		}
+		if opts.Progress != nil {
+			opts.Progress(rdr.MetaData().RowGroup(g).NumRows())
 		}
 		return nil
 	})

@@ -280,7 +280,9 @@ func (s *scanner) run(ctx context.Context, items []int) error {
 	})
 	s.mu.Lock()
 	for _, rec := range s.ready {
-		rec.Release()
+		if rec != nil { // a row group without members, or a count
+			rec.Release()
+		}
 	}
 	s.ready = nil
 	s.mu.Unlock()

@@ -321,3 +321,22 @@ func TestScanCancel(t *testing.T) {
 		Members: func(arrow.RecordBatch) error { return stop }})
 	require.ErrorIs(t, err, stop)
 }
+
+// TestScanCancelCounting: cancelling a count (no members kept) while row
+// groups finish out of order leaves nothing behind that fails: the scan
+// returns the cancellation, never an internal error.
+func TestScanCancelCounting(t *testing.T) {
+	ds := scanDataset(t, 40_000, 500)
+	for i := range 40 {
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		_, err := Scan(ctx, ds, `age > 30 or bucket(user_id, "s") = 3`, ScanOptions{Now: testAnchor, Workers: 4,
+			Progress: func(ScanProgress) {
+				if n++; n == 1+i%7 {
+					cancel()
+				}
+			}})
+		require.ErrorIs(t, err, context.Canceled, "cancelled after %d row groups", 1+i%7)
+		cancel()
+	}
+}

@@ -171,6 +171,9 @@ func (e *env) startAnalytics(c analyticsCommand, args []string, extra func(fs *f
 // fail reports an error of command cmd; an expression error renders with
 // its caret as is.
 func (e *env) fail(cmd string, err error) int {
+	if isTerminal(e.stderr) {
+		fmt.Fprint(e.stderr, "\r\x1b[K") // over a progress line, if one is shown
+	}
 	msg := err.Error()
 	if strings.Contains(msg, "\n") { // a rendered expression error
 		fmt.Fprintln(e.stderr, msg)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -87,6 +88,24 @@ func (d *dataFlags) nowTime() (time.Time, error) {
 
 // load returns the table the flags name.
 func (d *dataFlags) load(ctx context.Context) (*columnar.Table, error) {
+	return d.loadWith(ctx, nil)
+}
+
+// loadNoted is load with a note on a terminal when it takes over a
+// second: the rows read and their rate for files, the time for the demo.
+func (d *dataFlags) loadNoted(ctx context.Context, e *env) (*columnar.Table, error) {
+	if len(d.data) == 0 || d.streamed() {
+		done := e.slowNote(d.loading())
+		defer done()
+		return d.load(ctx)
+	}
+	progress, done := e.progressNote(d.loading())
+	defer done()
+	return d.loadWith(ctx, progress)
+}
+
+// loadWith is load, telling progress of the rows read from files.
+func (d *dataFlags) loadWith(ctx context.Context, progress func(rows int64)) (*columnar.Table, error) {
 	if d.streamed() {
 		return nil, errNotStreamed
 	}
@@ -97,7 +116,7 @@ func (d *dataFlags) load(ctx context.Context) (*columnar.Table, error) {
 		}
 		return columnar.Demo(columnar.DemoOptions{Rows: d.demoRows, Seed: d.seed, Anchor: anchor}), nil
 	}
-	return columnar.Load(ctx, d.data, columnar.LoadOptions{})
+	return columnar.Load(ctx, d.data, columnar.LoadOptions{Progress: progress})
 }
 
 // idColumn resolves --id against the table.
@@ -153,6 +172,44 @@ func (d *dataFlags) loading() string {
 		return fmt.Sprintf("generating %s demo users", output.Thousands(d.demoRows))
 	}
 	return "loading " + strings.Join(d.data, ", ")
+}
+
+// progressNote is slowNote for work that counts rows: on a terminal,
+// after a second, one line kept up to date with the rows done and their
+// rate, then the total and the time. progress may be called from several
+// goroutines.
+func (e *env) progressNote(what string) (progress func(rows int64), done func()) {
+	if !isTerminal(e.stderr) {
+		return nil, func() {}
+	}
+	start := time.Now()
+	var mu sync.Mutex
+	var rows int64
+	var shown, last time.Time
+	line := func() string {
+		secs := time.Since(start).Seconds()
+		return fmt.Sprintf("\r%s: %s rows, %s rows/s\x1b[K", what, output.Thousands(int(rows)), output.Thousands(int(float64(rows)/secs)))
+	}
+	progress = func(n int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		rows += n
+		if time.Since(start) < time.Second || time.Since(last) < 200*time.Millisecond {
+			return
+		}
+		last = time.Now()
+		if shown.IsZero() {
+			shown = last
+		}
+		fmt.Fprint(e.stderr, line())
+	}
+	return progress, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !shown.IsZero() {
+			fmt.Fprintf(e.stderr, "%s in %s\n", strings.TrimSuffix(line(), "\x1b[K"), output.Round(time.Since(start)))
+		}
+	}
 }
 
 // slowNote prints what on stderr, when it is a terminal and the work takes

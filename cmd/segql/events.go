@@ -81,7 +81,7 @@ func (d *dataFlags) attachEvents(ctx context.Context, e *env, eng *engine.Engine
 // openEngine loads the table and returns an engine over it with its
 // events attached, and what releases both.
 func (d *dataFlags) openEngine(ctx context.Context, e *env) (*engine.Engine, func(), error) {
-	tbl, err := d.load(ctx)
+	tbl, err := d.loadNoted(ctx, e)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -81,9 +81,7 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 		}
 		return repl.NewStreamed(ds.Name, ds, int64(d.memLimit), opts), 0
 	}
-	done := e.slowNote(d.loading())
-	tbl, err := d.load(ctx)
-	done()
+	tbl, err := d.loadNoted(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
 		return nil, 1

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,4 +124,32 @@ func TestParseByteSize(t *testing.T) {
 		_, err := parseByteSize(in)
 		require.Error(t, err, in)
 	}
+}
+
+// TestStreamProgressE2E runs a slow streamed scan in a real terminal
+// (tmux): a progress line with row groups and rates appears after about
+// a second, and Ctrl-C ends the scan at once (exit status 1, the error
+// over the progress line).
+func TestStreamProgressE2E(t *testing.T) {
+	needTmux(t)
+	dir := t.TempDir()
+	bin := buildBinary(t)
+	src := columnar.Demo(columnar.DemoOptions{Rows: 1_200_000, Seed: 2, Anchor: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)})
+	require.NoError(t, columnar.WriteFile(filepath.Join(dir, "users.parquet"), src, nil))
+	src.Release()
+	var terms []string
+	for i := range 40 {
+		terms = append(terms, fmt.Sprintf(`bucket(user_id, "salt%d") = 7`, i))
+	}
+	cmd := "cd " + dir + " && " + bin + " eval -o count --memory-limit 256MiB --data users.parquet '" +
+		strings.Join(terms, " or ") + "'; echo EXIT=$?; sleep 30"
+	term := startTmux(t, dir, cmd, 200, 20)
+	s := term.waitFor("row groups", 60*time.Second)
+	require.Regexp(t, `scanning: \d+ of 10 row groups \(0 skipped\), [\d,]+ rows, [\d,]+ rows/s`, s)
+	stopped := time.Now()
+	term.keys("C-c")
+	s = term.waitFor("EXIT=", 10*time.Second)
+	require.Less(t, time.Since(stopped), 2*time.Second, "Ctrl-C ends the scan within a second")
+	require.Contains(t, s, "EXIT=1")
+	require.Regexp(t, `(?m)^segql eval: interrupted`, s)
 }
