@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"sync"
 	"fmt"
 	"math/bits"
 	"sort"
@@ -69,10 +70,60 @@ func (e *Analyzer) Overlap(names []string, results []*engine.Result, privacy Pri
 	for b := range results[0].NumBatches() {
 		countCombinations(results, b, combos)
 	}
-	o := &Overlap{Names: names, Sizes: make([]int, n), Exclusive: make([]int, n)}
+	sizes := make([]int, n)
 	for i, r := range results {
-		o.Sizes[i] = r.Count()
+		sizes[i] = r.Count()
 	}
+	return buildOverlap(names, sizes, combos, privacy), nil
+}
+
+// OverlapCounter counts the membership combinations of several segments
+// over parts of a table evaluated apart (a streamed scan's row groups).
+// Add is safe for concurrent use.
+type OverlapCounter struct {
+	mu     sync.Mutex
+	combos map[uint32]int
+}
+
+// NewOverlapCounter returns an empty counter.
+func NewOverlapCounter() *OverlapCounter { return &OverlapCounter{combos: map[uint32]int{}} }
+
+// Add counts the rows of results, the segments' results over one part of
+// the table, in the order of the names Overlap will be given.
+func (c *OverlapCounter) Add(results []*engine.Result) {
+	local := map[uint32]int{}
+	for b := range results[0].NumBatches() {
+		countCombinations(results, b, local)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for m, n := range local {
+		c.combos[m] += n
+	}
+}
+
+// OverlapOf is Overlap from counted combinations and the segments' sizes,
+// with the same validation and privacy rules.
+func (e *Analyzer) OverlapOf(names []string, sizes []int, c *OverlapCounter, privacy Privacy) (*Overlap, error) {
+	n := len(sizes)
+	if n < 2 || n > MaxOverlapSegments || len(names) != n {
+		return nil, fmt.Errorf("overlap: give between 2 and %d segments", MaxOverlapSegments)
+	}
+	if err := e.guard(privacy); err != nil {
+		return nil, fmt.Errorf("overlap: %w", err)
+	}
+	for i, size := range sizes {
+		if err := privacy.Check(size); err != nil {
+			return nil, fmt.Errorf("overlap: %s: %w", names[i], err)
+		}
+	}
+	return buildOverlap(names, sizes, c.combos, privacy), nil
+}
+
+// buildOverlap turns membership combinations into an Overlap.
+func buildOverlap(names []string, sizes []int, combos map[uint32]int, privacy Privacy) *Overlap {
+	n := len(sizes)
+	o := &Overlap{Names: names, Sizes: sizes, Exclusive: make([]int, n)}
 	for mask, c := range combos {
 		o.Union += c
 		if bits.OnesCount32(mask) == 1 {
@@ -109,7 +160,7 @@ func (e *Analyzer) Overlap(names []string, results []*engine.Result, privacy Pri
 		}
 	}
 	o.suppress(privacy)
-	return o, nil
+	return o
 }
 
 // countCombinations adds batch b's rows to combos by membership mask.

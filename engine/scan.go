@@ -41,6 +41,11 @@ type ScanOptions struct {
 	// columns, at least one row) in dataset order, one call at a time. It
 	// must not keep rec after returning; its error stops the scan.
 	Members func(rec arrow.RecordBatch) error
+	// Results, when set, receives each row group's results (one per
+	// expression, over that row group's rows only), one call at a time in
+	// no particular order; they are valid during the call only. Its error
+	// stops the scan.
+	Results func(rs []*Result) error
 	// MemoryLimit bounds the bytes of the row groups in flight, as their
 	// footers estimate them (0: no bound beyond one row group a worker).
 	// A row group larger than the limit is read alone.
@@ -248,6 +253,7 @@ type scanner struct {
 	start   time.Time
 
 	count, unknown []atomic.Int64 // per expression
+	resultsMu      sync.Mutex     // one Results call at a time
 	rows           atomic.Int64
 
 	mu       sync.Mutex
@@ -351,6 +357,14 @@ func (s *scanner) evaluate(ctx context.Context, piece int) (arrow.RecordBatch, e
 	for i, r := range rs {
 		s.count[i].Add(int64(r.Count()))
 		s.unknown[i].Add(int64(r.Unknown()))
+	}
+	if s.o.Results != nil {
+		s.resultsMu.Lock()
+		err := s.o.Results(rs)
+		s.resultsMu.Unlock()
+		if err != nil {
+			return nil, err
+		}
 	}
 	s.rows.Add(t.NumRows())
 	if s.o.Members == nil || rs[0].Count() == 0 {

@@ -281,6 +281,9 @@ func (e *env) overlap(args []string) int {
 	}
 	ctx, stop := e.signalContext()
 	defer stop()
+	if a.streamed() {
+		return e.overlapStreamed(ctx, a, pos, format)
+	}
 	w, code := e.openWorkspace(ctx, "overlap", a)
 	if w == nil {
 		return code

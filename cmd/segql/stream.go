@@ -72,7 +72,7 @@ func parseByteSize(s string) (int64, error) {
 
 // errNotStreamed: a command that needs whole columns was given
 // --memory-limit.
-var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export and the shell; this command needs the whole table in memory (drop --memory-limit)")
+var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export, overlap and the shell; this command needs the whole table in memory (drop --memory-limit)")
 
 // streamed reports whether the data is to be streamed (--memory-limit).
 func (d *dataFlags) streamed() bool { return d.memLimit > 0 }
@@ -508,4 +508,46 @@ func (e *env) exportStreamed(ctx context.Context, a *analyticsFlags, src, out st
 		fmt.Fprintln(e.stderr, scanSummary(last))
 	}
 	return code
+}
+
+// overlapStreamed is segql overlap over a streamed dataset: the segments
+// in one pass, their membership combinations counted row group by row
+// group.
+func (e *env) overlapStreamed(ctx context.Context, a *analyticsFlags, srcs []string, format string) int {
+	now, err := a.runNow()
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql overlap:", err)
+		return 2
+	}
+	ds, cat, ok := e.openStreamed(ctx, "overlap", &a.catalogFlags)
+	if !ok {
+		return 1
+	}
+	defer ds.Close()
+	o := e.scanOptions(&a.dataFlags, now, cat)
+	counter := analytics.NewOverlapCounter()
+	o.Results = func(rs []*engine.Result) error {
+		counter.Add(rs)
+		return nil
+	}
+	res, err := engine.ScanSet(ctx, ds, srcs, o)
+	if err != nil {
+		return e.fail("overlap", err)
+	}
+	sizes := make([]int, len(res))
+	for i, r := range res {
+		sizes[i] = int(r.Count)
+	}
+	ov, err := analytics.New(engine.OpenSchema(ds.Schema)).OverlapOf(srcs, sizes, counter, a.privacy())
+	if err != nil {
+		return e.fail("overlap", err)
+	}
+	if len(res) > 0 {
+		fmt.Fprintln(e.stderr, scanSummary(res[0]))
+	}
+	if format == "json" {
+		return e.writeJSON(ov)
+	}
+	output.Overlap(e.stdout, ov)
+	return 0
 }

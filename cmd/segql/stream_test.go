@@ -80,6 +80,15 @@ func TestStreamedCommands(t *testing.T) {
 	require.Equal(t, string(a), string(b))
 	require.Contains(t, string(a), ",0\n", "the partition column is exported")
 
+	for _, format := range []string{"json", "table"} {
+		args := []string{"overlap", "-o", format, "age < 30", "tier = 1", `country = "DE"`}
+		want, _, code := segql(t, "", append(args, data...)...)
+		require.Equal(t, 0, code)
+		got, _, code := segql(t, "", append(args, streamed...)...)
+		require.Equal(t, 0, code)
+		require.Equal(t, want, got, "overlap -o %s", format)
+	}
+
 	for _, args := range [][]string{
 		{"profile", "age > 30"},
 		{"eval", "percent_rank(age) > 0.5"},
