@@ -1,10 +1,10 @@
 package analytics
 
 import (
-	"sync"
 	"fmt"
 	"math/bits"
 	"sort"
+	"sync"
 
 	"github.com/segql/segql/engine"
 )
