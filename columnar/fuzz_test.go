@@ -14,9 +14,26 @@ import (
 // panic, and whatever it accepts must be valid Arrow data whose every cell
 // can be read.
 func fuzzLoader(f *testing.F, ext string) {
-	seed := Demo(DemoOptions{Rows: 20, Seed: 1, Anchor: anchor, BatchSize: 8})
-	dir := f.TempDir()
-	path := filepath.Join(dir, "seed."+ext)
+	addSeeds(f, ext, 20)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := filepath.Join(t.TempDir(), "in."+ext)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tbl, err := LoadFile(context.Background(), p, LoadOptions{BatchSize: 16})
+		if err != nil {
+			return
+		}
+		defer tbl.Release()
+		requireReadable(t, tbl)
+	})
+}
+
+// addSeeds adds a demo table of rows rows in format ext to the corpus:
+// whole, cut in half, and with bytes changed.
+func addSeeds(f *testing.F, ext string, rows int) {
+	seed := Demo(DemoOptions{Rows: rows, Seed: 1, Anchor: anchor, BatchSize: 8})
+	path := filepath.Join(f.TempDir(), "seed."+ext)
 	if err := WriteFile(path, seed, nil); err != nil {
 		f.Fatal(err)
 	}
@@ -28,27 +45,21 @@ func fuzzLoader(f *testing.F, ext string) {
 	f.Add(data)
 	f.Add(data[:len(data)/2])
 	f.Add(bytes.ReplaceAll(data, []byte("a"), []byte("\xff")))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p := filepath.Join(t.TempDir(), "in."+ext)
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		tbl, err := LoadFile(context.Background(), p, LoadOptions{BatchSize: 16})
-		if err != nil {
-			return
-		}
-		defer tbl.Release()
-		for _, rec := range tbl.Batches {
-			for c, col := range rec.Columns() {
-				if err := array.ValidateFull(col); err != nil {
-					t.Fatalf("accepted invalid column %s: %v", rec.ColumnName(c), err)
-				}
-				for i := 0; i < col.Len(); i++ {
-					FormatValue(col, i)
-				}
+}
+
+// requireReadable fails unless every column of t is valid Arrow data
+// whose every cell reads.
+func requireReadable(t *testing.T, tbl *Table) {
+	for _, rec := range tbl.Batches {
+		for c, col := range rec.Columns() {
+			if err := array.ValidateFull(col); err != nil {
+				t.Fatalf("accepted invalid column %s: %v", rec.ColumnName(c), err)
+			}
+			for i := 0; i < col.Len(); i++ {
+				FormatValue(col, i)
 			}
 		}
-	})
+	}
 }
 
 func FuzzParquet(f *testing.F)   { fuzzLoader(f, "parquet") }
@@ -62,20 +73,7 @@ func FuzzNDJSON(f *testing.F)    { fuzzLoader(f, "ndjson") }
 // a time and all at once, must never panic, and what it accepts must be
 // valid.
 func FuzzDataset(f *testing.F) {
-	seed := Demo(DemoOptions{Rows: 40, Seed: 1, Anchor: anchor, BatchSize: 8})
-	dir := f.TempDir()
-	path := filepath.Join(dir, "seed.parquet")
-	if err := WriteFile(path, seed, nil); err != nil {
-		f.Fatal(err)
-	}
-	seed.Release()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(data)
-	f.Add(data[:len(data)/2])
-	f.Add(bytes.ReplaceAll(data, []byte("a"), []byte("\xff")))
+	addSeeds(f, "parquet", 40)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := filepath.Join(t.TempDir(), "in.parquet")
 		if err := os.WriteFile(p, b, 0o644); err != nil {
@@ -102,16 +100,7 @@ func FuzzDataset(f *testing.F) {
 				if err != nil {
 					continue
 				}
-				for _, rec := range tbl.Batches {
-					for c, col := range rec.Columns() {
-						if err := array.ValidateFull(col); err != nil {
-							t.Fatalf("accepted invalid column %s: %v", rec.ColumnName(c), err)
-						}
-						for r := 0; r < col.Len(); r++ {
-							FormatValue(col, r)
-						}
-					}
-				}
+				requireReadable(t, tbl)
 				tbl.Release()
 			}
 		}

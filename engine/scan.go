@@ -38,8 +38,9 @@ type ScanOptions struct {
 	// Keep names the columns of the members' rows handed to Members.
 	Keep []string
 	// Members, when set, receives each row group's members (the Keep
-	// columns, at least one row) in dataset order, one call at a time. It
-	// must not keep rec after returning; its error stops the scan.
+	// columns, at least one row) in dataset order, one call at a time.
+	// rec is released after the call: Retain it to keep it. Its error
+	// stops the scan.
 	Members func(rec arrow.RecordBatch) error
 	// Results, when set, receives each row group's results (one per
 	// expression, over that row group's rows only), one call at a time in

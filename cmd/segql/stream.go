@@ -468,21 +468,30 @@ type scanReport struct {
 	Skipped   int `json:"row_groups_skipped"`
 }
 
+// startStreamed opens an analytics command's streamed dataset and its
+// scan options; a code >= 0 is the exit status of a failure, reported.
+func (e *env) startStreamed(ctx context.Context, cmd string, a *analyticsFlags) (*columnar.Dataset, engine.ScanOptions, int) {
+	now, err := a.runNow()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "segql %s: %v\n", cmd, err)
+		return nil, engine.ScanOptions{}, 2
+	}
+	ds, cat, ok := e.openStreamed(ctx, cmd, &a.catalogFlags)
+	if !ok {
+		return nil, engine.ScanOptions{}, 1
+	}
+	return ds, e.scanOptions(&a.dataFlags, now, cat), -1
+}
+
 // exportStreamed is segql export over a streamed dataset: a first pass
 // counts the members (the privacy threshold is decided before anything
 // is written), a second writes them, one row group at a time.
 func (e *env) exportStreamed(ctx context.Context, a *analyticsFlags, src, out string, cols []string) int {
-	now, err := a.runNow()
-	if err != nil {
-		fmt.Fprintln(e.stderr, "segql export:", err)
-		return 2
-	}
-	ds, cat, ok := e.openStreamed(ctx, "export", &a.catalogFlags)
-	if !ok {
-		return 1
+	ds, o, code := e.startStreamed(ctx, "export", a)
+	if code >= 0 {
+		return code
 	}
 	defer ds.Close()
-	o := e.scanOptions(&a.dataFlags, now, cat)
 	counted, err := engine.Scan(ctx, ds, src, o)
 	if err != nil {
 		return e.fail("export", err)
@@ -503,7 +512,7 @@ func (e *env) exportStreamed(ctx context.Context, a *analyticsFlags, src, out st
 			last = res
 			return err
 		})
-	code := e.reportExport(rep, err, out)
+	code = e.reportExport(rep, err, out)
 	if code == 0 && last != nil {
 		fmt.Fprintln(e.stderr, scanSummary(last))
 	}
@@ -514,17 +523,11 @@ func (e *env) exportStreamed(ctx context.Context, a *analyticsFlags, src, out st
 // in one pass, their membership combinations counted row group by row
 // group.
 func (e *env) overlapStreamed(ctx context.Context, a *analyticsFlags, srcs []string, format string) int {
-	now, err := a.runNow()
-	if err != nil {
-		fmt.Fprintln(e.stderr, "segql overlap:", err)
-		return 2
-	}
-	ds, cat, ok := e.openStreamed(ctx, "overlap", &a.catalogFlags)
-	if !ok {
-		return 1
+	ds, o, code := e.startStreamed(ctx, "overlap", a)
+	if code >= 0 {
+		return code
 	}
 	defer ds.Close()
-	o := e.scanOptions(&a.dataFlags, now, cat)
 	counter := analytics.NewOverlapCounter()
 	o.Results = func(rs []*engine.Result) error {
 		counter.Add(rs)
