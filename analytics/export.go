@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -218,6 +219,34 @@ func (e *Analyzer) Split(res *engine.Result, opts SplitOptions) (*Split, error) 
 	if err := e.guard(opts.Privacy, res.Count()); err != nil {
 		return nil, fmt.Errorf("split: %w", err)
 	}
+	sp, err := e.NewSplitter(opts)
+	if err != nil {
+		return nil, err
+	}
+	col := e.table.ColumnIndex(opts.IDColumn)
+	sp.s.res = res
+	e.members(res, func(_ int, rec arrow.RecordBatch, bits []uint64) {
+		arr := rec.Column(col)
+		eachBit(bits, func(i int) bool {
+			sp.s.arm = append(sp.s.arm, sp.assign(arr, i))
+			return true
+		})
+	})
+	return sp.s, nil
+}
+
+// Splitter assigns members to an experiment's arms id by id, for members
+// read in parts (a streamed scan): Assign takes their ids, Split says
+// what it counted. It is not safe for concurrent use.
+type Splitter struct {
+	s     *Split
+	armOf []int16 // bucket → arm, -1 held out
+	isStr bool    // string ids (else integers)
+}
+
+// NewSplitter checks the options against the analyzer's table (its id
+// column must hold integers or strings) and lays out the arms.
+func (e *Analyzer) NewSplitter(opts SplitOptions) (*Splitter, error) {
 	col := e.table.ColumnIndex(opts.IDColumn)
 	if col < 0 {
 		return nil, fmt.Errorf("split: %s", unknownColumn(e.table, opts.IDColumn))
@@ -227,50 +256,68 @@ func (e *Analyzer) Split(res *engine.Result, opts SplitOptions) (*Split, error) 
 	if !isStr && (!columnar.IsNumeric(idType) || idType.ID() == arrow.FLOAT32 || idType.ID() == arrow.FLOAT64) {
 		return nil, fmt.Errorf("split: id column %s must hold integers or strings", opts.IDColumn)
 	}
-	s := &Split{Salt: opts.Salt, Total: res.Count(), res: res, id: opts.IDColumn}
+	sp := &Splitter{s: &Split{Salt: opts.Salt, id: opts.IDColumn}, armOf: make([]int16, engine.BucketCount), isStr: isStr}
 	cum := 0.0
 	for _, a := range opts.Arms {
 		from := int(math.Round(cum * engine.BucketCount / 100))
 		cum += a.Percent
-		s.Arms = append(s.Arms, ArmCount{Arm: a, From: from, To: int(math.Round(cum * engine.BucketCount / 100))})
+		sp.s.Arms = append(sp.s.Arms, ArmCount{Arm: a, From: from, To: int(math.Round(cum * engine.BucketCount / 100))})
 	}
-	armOf := make([]int16, engine.BucketCount)
-	for i := range armOf {
-		armOf[i] = -1
+	for i := range sp.armOf {
+		sp.armOf[i] = -1
 	}
-	for i, a := range s.Arms {
+	for i, a := range sp.s.Arms {
 		for b := a.From; b < a.To; b++ {
-			armOf[b] = int16(i)
+			sp.armOf[b] = int16(i)
 		}
 	}
-	e.members(res, func(_ int, rec arrow.RecordBatch, bits []uint64) {
-		arr := rec.Column(col)
-		eachBit(bits, func(i int) bool {
-			a := int16(-1)
-			if !arr.IsNull(i) {
-				var id any = cellString(arr, i)
-				if !isStr {
-					n, _ := strconv.ParseInt(id.(string), 10, 64)
-					id = n
-				}
-				b, _ := engine.Bucket(opts.Salt, id)
-				a = armOf[b]
-			}
-			s.arm = append(s.arm, a)
-			if a < 0 {
-				s.Held++
-			} else {
-				s.Arms[a].Count++
-			}
-			return true
-		})
-	})
-	return s, nil
+	return sp, nil
 }
+
+// Assign counts the members whose ids are ids and returns each one's arm
+// index (-1: held out; a null id is held out).
+func (sp *Splitter) Assign(ids arrow.Array) []int16 {
+	out := make([]int16, ids.Len())
+	for i := range out {
+		out[i] = sp.assign(ids, i)
+	}
+	return out
+}
+
+// assign counts and returns the arm of the member whose id is ids[i].
+func (sp *Splitter) assign(ids arrow.Array, i int) int16 {
+	a := int16(-1)
+	if !ids.IsNull(i) {
+		var id any = cellString(ids, i)
+		if !sp.isStr {
+			n, _ := strconv.ParseInt(id.(string), 10, 64)
+			id = n
+		}
+		b, _ := engine.Bucket(sp.s.Salt, id)
+		a = sp.armOf[b]
+	}
+	sp.s.Total++
+	if a < 0 {
+		sp.s.Held++
+	} else {
+		sp.s.Arms[a].Count++
+	}
+	return a
+}
+
+// ArmName returns the name of arm a (an index Assign returned, not -1).
+func (sp *Splitter) ArmName(a int16) string { return sp.s.Arms[a].Name }
+
+// Split returns what the splitter counted. Its Assignments are not
+// available: the members were not kept.
+func (sp *Splitter) Split() *Split { return sp.s }
 
 // Assignments returns the assigned members as a table of two columns, the
 // id and the arm's name, in row order. The caller releases it.
 func (s *Split) Assignments(mem memory.Allocator) (*columnar.Table, error) {
+	if s.res == nil {
+		return nil, errors.New("split: the assignments were not kept (a Splitter's split)")
+	}
 	if mem == nil {
 		mem = memory.DefaultAllocator
 	}

@@ -424,6 +424,11 @@ func (e *env) split(args []string) int {
 		fmt.Fprintln(e.stderr, "segql split: give the experiment a --salt (reusing one salt correlates experiments)")
 		return 2
 	}
+	if a.streamed() {
+		ctx, stop := e.signalContext()
+		defer stop()
+		return e.splitStreamed(ctx, a, strings.Join(pos, " "), analytics.SplitOptions{Arms: parsed, Salt: salt, Privacy: a.privacy()}, save, format)
+	}
 	return e.withSegment("split", a, strings.Join(pos, " "), func(ctx context.Context, w *workspace, res *engine.Result) int {
 		id, err := a.idColumn(w.eng.Table())
 		if err != nil {

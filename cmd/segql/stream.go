@@ -72,7 +72,7 @@ func parseByteSize(s string) (int64, error) {
 
 // errNotStreamed: a command that needs whole columns was given
 // --memory-limit.
-var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export, overlap and the shell; this command needs the whole table in memory (drop --memory-limit)")
+var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export, overlap, split and the shell; this command needs the whole table in memory (drop --memory-limit)")
 
 // streamed reports whether the data is to be streamed (--memory-limit).
 func (d *dataFlags) streamed() bool { return d.memLimit > 0 }
@@ -553,4 +553,91 @@ func (e *env) overlapStreamed(ctx context.Context, a *analyticsFlags, srcs []str
 	}
 	output.Overlap(e.stdout, ov)
 	return 0
+}
+
+// splitStreamed is segql split over a streamed dataset: one pass reads the
+// members' ids in order and assigns them (writing id and arm with
+// --save, atomically: a segment under --min-size leaves no file).
+func (e *env) splitStreamed(ctx context.Context, a *analyticsFlags, src string, opts analytics.SplitOptions, save, format string) int {
+	ds, o, code := e.startStreamed(ctx, "split", a)
+	if code >= 0 {
+		return code
+	}
+	defer ds.Close()
+	schemaOnly := columnar.NewTable(ds.Name, ds.Schema, nil)
+	id, err := a.idColumn(schemaOnly)
+	if err != nil {
+		return e.fail("split", err)
+	}
+	opts.IDColumn = id
+	if err := opts.Privacy.Validate(schemaOnly); err != nil {
+		return e.fail("split", err)
+	}
+	sp, err := analytics.New(engine.OpenSchema(ds.Schema)).NewSplitter(opts)
+	if err != nil {
+		return e.fail("split", err)
+	}
+	o.Keep = []string{id}
+	var res *engine.ScanResult
+	scan := func(emit func(arrow.RecordBatch) error) error {
+		o.Members = func(rec arrow.RecordBatch) error {
+			arms := sp.Assign(rec.Column(0))
+			if emit == nil {
+				return nil
+			}
+			out, err := assignedBatch(rec, arms, sp)
+			if err != nil {
+				return err
+			}
+			defer out.Release()
+			return emit(out)
+		}
+		var err error
+		if res, err = engine.Scan(ctx, ds, src, o); err != nil {
+			return err
+		}
+		return opts.Privacy.Check(int(res.Count))
+	}
+	if save == "" {
+		err = scan(nil)
+	} else {
+		schema := arrow.NewSchema([]arrow.Field{ds.Schema.Field(ds.Schema.FieldIndices(id)[0]), {Name: "arm", Type: arrow.BinaryTypes.String}}, nil)
+		err = columnar.WriteStream(save, schema, scan, nil)
+	}
+	if err != nil {
+		return e.fail("split", err)
+	}
+	fmt.Fprintln(e.stderr, scanSummary(res))
+	if format == "json" {
+		return e.writeJSON(sp.Split())
+	}
+	output.Split(e.stdout, sp.Split())
+	return 0
+}
+
+// assignedBatch is the (id, arm) rows of a batch of member ids whose arms
+// are arms, the held-out left out.
+func assignedBatch(ids arrow.RecordBatch, arms []int16, sp *analytics.Splitter) (arrow.RecordBatch, error) {
+	keep := array.NewInt64Builder(memory.DefaultAllocator)
+	defer keep.Release()
+	names := array.NewStringBuilder(memory.DefaultAllocator)
+	defer names.Release()
+	for i, arm := range arms {
+		if arm >= 0 {
+			keep.Append(int64(i))
+			names.Append(sp.ArmName(arm))
+		}
+	}
+	idx := keep.NewArray()
+	defer idx.Release()
+	cols, err := columnar.TakeColumns(ids, []int{0}, idx, memory.DefaultAllocator)
+	if err != nil {
+		return nil, err
+	}
+	armCol := names.NewArray()
+	schema := arrow.NewSchema([]arrow.Field{ids.Schema().Field(0), {Name: "arm", Type: arrow.BinaryTypes.String}}, nil)
+	out := array.NewRecordBatch(schema, []arrow.Array{cols[0], armCol}, int64(idx.Len()))
+	cols[0].Release()
+	armCol.Release()
+	return out, nil
 }

@@ -89,6 +89,26 @@ func TestStreamedCommands(t *testing.T) {
 		require.Equal(t, want, got, "overlap -o %s", format)
 	}
 
+	for _, format := range []string{"json", "table"} {
+		args := []string{"split", "-o", format, "age < 40", "--salt", "exp1", "--arms", "a:30,b:30,c:20"}
+		want, _, code := segql(t, "", append(args, data...)...)
+		require.Equal(t, 0, code)
+		got, _, code := segql(t, "", append(args, streamed...)...)
+		require.Equal(t, 0, code)
+		require.Equal(t, want, got, "split -o %s", format)
+	}
+	save := t.TempDir()
+	_, errOut, code = segql(t, "", append([]string{"split", "tier = 2", "--salt", "s", "--save", filepath.Join(save, "a.csv")}, data...)...)
+	require.Equal(t, 0, code, errOut)
+	_, errOut, code = segql(t, "", append([]string{"split", "tier = 2", "--salt", "s", "--save", filepath.Join(save, "b.csv")}, streamed...)...)
+	require.Equal(t, 0, code, errOut)
+	sa, _ := os.ReadFile(filepath.Join(save, "a.csv"))
+	sb, _ := os.ReadFile(filepath.Join(save, "b.csv"))
+	require.Equal(t, string(sa), string(sb))
+	_, _, code = segql(t, "", append([]string{"split", "user_id < 3", "--salt", "s", "--save", filepath.Join(save, "small.csv")}, streamed...)...)
+	require.Equal(t, 1, code, "under --min-size")
+	require.NoFileExists(t, filepath.Join(save, "small.csv"))
+
 	for _, args := range [][]string{
 		{"profile", "age > 30"},
 		{"eval", "percent_rank(age) > 0.5"},
