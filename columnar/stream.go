@@ -53,6 +53,7 @@ type dsFile struct {
 type piece struct {
 	file, group int
 	rows        int64
+	first       int64 // the dataset row of its first row
 }
 
 // Piece names one row group of a dataset.
@@ -138,7 +139,7 @@ func OpenDataset(ctx context.Context, paths []string, opts LoadOptions) (_ *Data
 			if n < 0 {
 				return nil, &LoadError{Path: f.Path, Err: fmt.Errorf("row group %d declares %d rows", g, n)}
 			}
-			ds.pieces = append(ds.pieces, piece{file: i, group: g, rows: n})
+			ds.pieces = append(ds.pieces, piece{file: i, group: g, rows: n, first: ds.rows})
 			ds.rows += n
 		}
 	}
@@ -260,6 +261,10 @@ func (d *Dataset) Piece(i int) Piece {
 	p := d.pieces[i]
 	return Piece{Path: d.files[p.file].path, RowGroup: p.group, Rows: p.rows}
 }
+
+// PieceOffset returns the dataset row (counting from 0 over all row
+// groups in order) of piece i's first row.
+func (d *Dataset) PieceOffset(i int) int64 { return d.pieces[i].first }
 
 // Files returns the dataset's file paths.
 func (d *Dataset) Files() []string {

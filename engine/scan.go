@@ -43,10 +43,11 @@ type ScanOptions struct {
 	// stops the scan.
 	Members func(rec arrow.RecordBatch) error
 	// Results, when set, receives each row group's results (one per
-	// expression, over that row group's rows only), one call at a time in
-	// no particular order; they are valid during the call only. Its error
-	// stops the scan.
-	Results func(rs []*Result) error
+	// expression, over that row group's rows only) and the row group's
+	// first row in the dataset (columnar.Dataset.PieceOffset), one call at
+	// a time in no particular order; they are valid during the call only.
+	// Its error stops the scan.
+	Results func(first int64, rs []*Result) error
 	// MemoryLimit bounds the bytes of the row groups in flight, as their
 	// footers estimate them (0: no bound beyond one row group a worker).
 	// A row group larger than the limit is read alone.
@@ -361,7 +362,7 @@ func (s *scanner) evaluate(ctx context.Context, piece int) (arrow.RecordBatch, e
 	}
 	if s.o.Results != nil {
 		s.resultsMu.Lock()
-		err := s.o.Results(rs)
+		err := s.o.Results(s.ds.PieceOffset(piece), rs)
 		s.resultsMu.Unlock()
 		if err != nil {
 			return nil, err

@@ -44,7 +44,7 @@ func (d *dataFlags) registerSeed(fs *flag.FlagSet, seedName string) {
 	fs.IntVar(&d.demoRows, "demo-rows", columnar.DemoRows, "rows of the demo table, when no --data is given")
 	fs.Uint64Var(&d.seed, seedName, 1, "seed of the demo table")
 	d.events.register(fs)
-	fs.Var(&d.memLimit, "memory-limit", "stream the --data Parquet files row group by row group, holding about this much memory at a time (for example 2GiB): for data larger than memory; eval, sizes, export, overlap, split and the shell")
+	fs.Var(&d.memLimit, "memory-limit", "stream the --data Parquet files row group by row group, holding about this much memory at a time (for example 2GiB): for data larger than memory; eval, sizes, diff, export, overlap, split and the shell")
 	fs.StringVar(&d.anchor, "anchor", columnar.DemoAnchor.Format("2006-01-02"), "the demo table's today, a date or \"today\"; without --now, now() is this day on the demo table, so its sizes do not drift")
 }
 

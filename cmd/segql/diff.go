@@ -241,6 +241,9 @@ func (e *env) computeDiff(d *dataFlags, oldFiles, newFiles []catalog.File, sampl
 		fmt.Fprintln(e.stderr, "segql diff:", err)
 		return nil, 2
 	}
+	if d.streamed() {
+		return e.diffStreamed(d, oldFiles, newFiles, samples, now)
+	}
 	eng, release, err := d.openEngine(ctx, e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "segql:", err)
@@ -293,19 +296,32 @@ func sizesOf(ctx context.Context, eng *engine.Engine, files []catalog.File, opts
 // changesBetween compares two sized versions of the definitions over a
 // table in memory, by their members' bitmaps.
 func changesBetween(tbl *columnar.Table, id string, old, cur sized, samples int) []segmentChange {
-	rows := int(tbl.NumRows())
-	bits := func(v sized, name string, in bool) (*columnar.Bitmap, int) {
+	bits := func(v sized) func(name string) (*columnar.Bitmap, int) {
+		return func(name string) (*columnar.Bitmap, int) {
+			r := v.byName[name].Result
+			return r.Bitmap(), r.Count()
+		}
+	}
+	sample := func(b *columnar.Bitmap, n int) []string { return sampleIDs(tbl, id, b, n) }
+	return changesOver(int(tbl.NumRows()), definitionsOf(old.order), definitionsOf(cur.order), bits(old), bits(cur), sample, samples)
+}
+
+// changesOver lists the changes between two versions of the definitions
+// over rows rows: oldBits and newBits give a segment's members and size
+// in each version, sample the ids of up to n rows of a bitmap.
+func changesOver(rows int, oldDefs, curDefs []*catalog.Definition, oldBits, newBits func(name string) (*columnar.Bitmap, int),
+	sample func(b *columnar.Bitmap, n int) []string, samples int) []segmentChange {
+	bits := func(of func(string) (*columnar.Bitmap, int), name string, in bool) (*columnar.Bitmap, int) {
 		if !in {
 			return columnar.NewBitmap(rows), 0
 		}
-		r := v.byName[name].Result
-		return r.Bitmap(), r.Count()
+		return of(name)
 	}
-	out, _ := segmentChanges(definitionsOf(old.order), definitionsOf(cur.order), func(c *segmentChange, inOld, inNew bool) (bool, error) {
-		oldBits, oldSize := bits(old, c.Name, inOld)
-		newBits, newSize := bits(cur, c.Name, inNew)
+	out, _ := segmentChanges(oldDefs, curDefs, func(c *segmentChange, inOld, inNew bool) (bool, error) {
+		o, oldSize := bits(oldBits, c.Name, inOld)
+		n, newSize := bits(newBits, c.Name, inNew)
 		c.OldSize, c.NewSize = oldSize, newSize
-		fillMovement(c, tbl, id, oldBits, newBits, samples)
+		fillMovement(c, o, n, sample, samples)
 		return c.Joined+c.Left > 0, nil
 	})
 	return out
@@ -403,12 +419,12 @@ func changedDeps(n string, cur map[string]*catalog.Definition, changed map[strin
 	return out
 }
 
-func fillMovement(c *segmentChange, tbl *columnar.Table, id string, old, cur *columnar.Bitmap, samples int) {
+func fillMovement(c *segmentChange, old, cur *columnar.Bitmap, sample func(b *columnar.Bitmap, n int) []string, samples int) {
 	joined, left := cur.Clone(), old.Clone()
 	joined.AndNot(old)
 	left.AndNot(cur)
 	c.Joined, c.Left = joined.Count(), left.Count()
-	c.JoinedEg, c.LeftEg = sampleIDs(tbl, id, joined, samples), sampleIDs(tbl, id, left, samples)
+	c.JoinedEg, c.LeftEg = sample(joined, samples), sample(left, samples)
 }
 
 func sampleIDs(tbl *columnar.Table, id string, b *columnar.Bitmap, n int) []string {

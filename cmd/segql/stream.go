@@ -72,7 +72,7 @@ func parseByteSize(s string) (int64, error) {
 
 // errNotStreamed: a command that needs whole columns was given
 // --memory-limit.
-var errNotStreamed = errors.New("--memory-limit streams eval, sizes, export, overlap, split and the shell; this command needs the whole table in memory (drop --memory-limit)")
+var errNotStreamed = errors.New("--memory-limit streams eval, sizes, diff, export, overlap, split and the shell; this command needs the whole table in memory (drop --memory-limit)")
 
 // streamed reports whether the data is to be streamed (--memory-limit).
 func (d *dataFlags) streamed() bool { return d.memLimit > 0 }
@@ -529,7 +529,7 @@ func (e *env) overlapStreamed(ctx context.Context, a *analyticsFlags, srcs []str
 	}
 	defer ds.Close()
 	counter := analytics.NewOverlapCounter()
-	o.Results = func(rs []*engine.Result) error {
+	o.Results = func(_ int64, rs []*engine.Result) error {
 		counter.Add(rs)
 		return nil
 	}
@@ -639,5 +639,124 @@ func assignedBatch(ids arrow.RecordBatch, arms []int16, sp *analytics.Splitter) 
 	out := array.NewRecordBatch(schema, []arrow.Array{cols[0], armCol}, int64(idx.Len()))
 	cols[0].Release()
 	armCol.Release()
+	return out, nil
+}
+
+// diffStreamed is diff over a streamed dataset: each version's segments
+// in one pass, their members kept as bitmaps over the dataset's rows (a
+// bit a row and segment); the sample ids are read from the row groups
+// that hold them.
+func (e *env) diffStreamed(d *dataFlags, oldFiles, newFiles []catalog.File, samples int, now time.Time) ([]segmentChange, int) {
+	ctx, stop := e.signalContext()
+	defer stop()
+	ds, err := d.openDataset(ctx)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		return nil, 1
+	}
+	defer ds.Close()
+	id, err := d.idColumn(columnar.NewTable(ds.Name, ds.Schema, nil))
+	if err != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", err)
+		return nil, 1
+	}
+	o := e.scanOptions(d, now, nil)
+	old, err := evaluateVersion(ctx, ds, oldFiles, o)
+	if err != nil {
+		e.printError(err)
+		return nil, 1
+	}
+	cur, err := evaluateVersion(ctx, ds, newFiles, o)
+	if err != nil {
+		e.printError(err)
+		return nil, 1
+	}
+	var sampleErr error
+	sample := func(b *columnar.Bitmap, n int) []string {
+		ids, err := idsAt(ctx, ds, id, b, n)
+		if err != nil && sampleErr == nil {
+			sampleErr = err
+		}
+		return ids
+	}
+	changes := changesOver(int(ds.NumRows()), old.defs, cur.defs, old.of, cur.of, sample, samples)
+	if sampleErr != nil {
+		fmt.Fprintln(e.stderr, "segql diff:", sampleErr)
+		return nil, 1
+	}
+	return changes, 0
+}
+
+// streamedVersion is one version of the definitions evaluated over a
+// streamed dataset: its segments' members as bitmaps over the dataset's
+// rows, and their sizes.
+type streamedVersion struct {
+	defs  []*catalog.Definition
+	bits  map[string]*columnar.Bitmap
+	sizes map[string]int
+}
+
+func (v streamedVersion) of(name string) (*columnar.Bitmap, int) { return v.bits[name], v.sizes[name] }
+
+// evaluateVersion evaluates one version of the definitions over ds.
+func evaluateVersion(ctx context.Context, ds *columnar.Dataset, files []catalog.File, o engine.ScanOptions) (streamedVersion, error) {
+	cat, err := catalog.Load(engine.OpenSchema(ds.Schema), files)
+	if err != nil {
+		return streamedVersion{}, err
+	}
+	v := streamedVersion{defs: cat.Definitions(), bits: map[string]*columnar.Bitmap{}, sizes: map[string]int{}}
+	names := make([]string, len(v.defs))
+	bitmaps := make([]*columnar.Bitmap, len(v.defs))
+	for i, d := range v.defs {
+		names[i], bitmaps[i] = d.Name, columnar.NewBitmap(int(ds.NumRows()))
+		v.bits[d.Name] = bitmaps[i]
+	}
+	if len(names) == 0 {
+		return v, nil
+	}
+	o.Compile = []engine.Option{engine.WithDefinitions(cat.Checked())}
+	o.Results = func(first int64, rs []*engine.Result) error {
+		for i, r := range rs {
+			b := r.Bitmap()
+			bitmaps[i].OrAt(int(first), b.Words(), b.Len())
+		}
+		return nil
+	}
+	res, err := engine.ScanSet(ctx, ds, names, o)
+	if err != nil {
+		return streamedVersion{}, err
+	}
+	for i, r := range res {
+		v.sizes[names[i]] = int(r.Count)
+	}
+	return v, nil
+}
+
+// idsAt returns the ids (column id) of the first n rows set in b, reading
+// only the row groups that hold them.
+func idsAt(ctx context.Context, ds *columnar.Dataset, id string, b *columnar.Bitmap, n int) ([]string, error) {
+	var rows []int64
+	b.Each(func(row int) bool {
+		rows = append(rows, int64(row))
+		return len(rows) < n
+	})
+	col := ds.Schema.FieldIndices(id)[0]
+	out := []string{}
+	for p, r := 0, 0; r < len(rows); p++ {
+		first, size := ds.PieceOffset(p), ds.Piece(p).Rows
+		if rows[r] >= first+size {
+			continue
+		}
+		t, err := ds.Read(ctx, p, []int{col})
+		if err != nil {
+			return nil, err
+		}
+		for ; r < len(rows) && rows[r] < first+size; r++ {
+			bi, i := t.Locate(rows[r] - first)
+			s, _ := columnar.FormatValue(t.Batches[bi].Column(0), i)
+			out = append(out, s)
+		}
+		t.Release()
+	}
 	return out, nil
 }

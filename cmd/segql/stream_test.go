@@ -109,6 +109,19 @@ func TestStreamedCommands(t *testing.T) {
 	require.Equal(t, 1, code, "under --min-size")
 	require.NoFileExists(t, filepath.Join(save, "small.csv"))
 
+	segs := t.TempDir()
+	writeFile(t, segs, "old.seg", "segment young = age < 30\nsegment eu_young = young and country in (\"DE\", \"FR\")\nsegment gone = tier = 0\n", 0o644)
+	writeFile(t, segs, "new.seg", "segment young = age < 32\nsegment eu_young = young and country in (\"DE\", \"FR\")\nsegment rich = income > 90000\n", 0o644)
+	for _, format := range []string{"json", "text"} {
+		args := []string{"diff", "-o", format, filepath.Join(segs, "old.seg"), filepath.Join(segs, "new.seg")}
+		want, _, code := segql(t, "", append(args, data...)...)
+		require.Equal(t, 0, code)
+		got, errOut, code := segql(t, "", append(args, streamed...)...)
+		require.Equal(t, 0, code, errOut)
+		require.Equal(t, want, got, "diff -o %s", format)
+		require.Contains(t, got, "eu_young")
+	}
+
 	for _, args := range [][]string{
 		{"profile", "age > 30"},
 		{"eval", "percent_rank(age) > 0.5"},
