@@ -35,6 +35,11 @@ func TestHivePartitions(t *testing.T) {
 		require.Equal(t, []string{"1 DE 2024 2024-03-01", "2 DE 2024 2024-03-01", "3 FR/X 2025 2024-03-02", "4 NULL NULL 2024-03-03"}, got)
 		tbl.Release()
 	}
+	// The schema alone: every file's metadata, then the partitions.
+	s, err := ReadSchema(filepath.Join(dir, "ds"))
+	require.NoError(t, err)
+	require.Equal(t, []string{"id", "age", "country", "year", "day"}, fieldNames(s))
+	require.Equal(t, arrow.FixedWidthTypes.Date32, s.Field(4).Type)
 	// A file named directly has no partitions.
 	tbl, err := Load(ctx, []string{filepath.Join(dir, "ds/country=DE/year=2024/day=2024-03-01/part-0.csv")}, LoadOptions{})
 	require.NoError(t, err)
@@ -44,6 +49,8 @@ func TestHivePartitions(t *testing.T) {
 	odd := write("ds/country=ES/part-0.csv", "id,age\n5,70\n")
 	_, err = Load(ctx, []string{filepath.Join(dir, "ds")}, LoadOptions{})
 	require.ErrorContains(t, err, odd+": its partition directories (country=…) differ from those of ")
+	_, err = ReadSchema(filepath.Join(dir, "ds"))
+	require.ErrorContains(t, err, odd+": its partition directories")
 	require.NoError(t, os.Remove(odd))
 
 	clash := write("clash/age=3/part-0.csv", "id,age\n5,70\n")

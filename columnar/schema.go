@@ -22,6 +22,9 @@ import (
 // lines. (Load may return string columns dictionary-encoded where this
 // reports plain strings; both are strings to segql.)
 func ReadSchema(path string) (s *arrow.Schema, err error) {
+	if st, serr := os.Stat(path); (serr == nil && st.IsDir()) || (serr != nil && strings.ContainsAny(path, "*?[")) {
+		return readDatasetSchema(path)
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			s, err = nil, &LoadError{Path: path, Err: fmt.Errorf("malformed file (%v)", r)}
@@ -120,4 +123,36 @@ func csvHasRecord(r io.Reader) bool {
 	}
 	_, err := cr.Read()
 	return err == nil
+}
+
+// readDatasetSchema is the schema of a directory or pattern of data
+// files: the files' own columns (every file's schema read from its
+// metadata, the rows not loaded, and compared with the first's), then
+// the Hive partition columns.
+func readDatasetSchema(path string) (*arrow.Schema, error) {
+	files, parts, err := expandPartitioned([]string{path})
+	if err != nil {
+		return nil, err
+	}
+	var first *arrow.Schema
+	for i, f := range files {
+		s, err := ReadSchema(f.Path)
+		if err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			first = s
+		} else if err := sameSchema(first, s, files[0].Path, f.Path); err != nil {
+			return nil, err
+		}
+	}
+	fields := first.Fields()
+	for _, pf := range parts.Fields {
+		if first.FieldIndices(pf.Name) != nil {
+			return nil, &LoadError{Path: files[0].Path, Column: pf.Name, Err: fmt.Errorf("the file has a column named like its partition directory %s=…", pf.Name)}
+		}
+		fields = append(fields, pf)
+	}
+	md := first.Metadata()
+	return arrow.NewSchema(fields, &md), nil
 }
