@@ -3,7 +3,11 @@ package engine_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/segql/segql/columnar"
 	"github.com/segql/segql/engine"
@@ -90,4 +94,49 @@ func ExampleQuery_MatchRecord() {
 	// Output:
 	// true <nil>
 	// false <nil>
+}
+
+// ExampleScan streams a Parquet dataset larger than memory: only the
+// columns the segment reads are decoded, row group by row group, and the
+// row groups whose statistics rule out every member are skipped.
+func ExampleScan() {
+	today := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	dir, err := os.MkdirTemp("", "segql-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	table := columnar.Demo(columnar.DemoOptions{Rows: 300_000, Seed: 42, Anchor: today})
+	err = columnar.WriteFile(filepath.Join(dir, "users.parquet"), table, nil) // row groups of 128Ki rows
+	table.Release()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	ds, err := columnar.OpenDataset(context.Background(), []string{dir}, columnar.LoadOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ds.Close()
+	res, err := engine.Scan(context.Background(), ds, `user_id > 290000 and age > 40`, engine.ScanOptions{
+		Now:         today,
+		MemoryLimit: 256 << 20,
+		Keep:        []string{"user_id"},
+		Members: func(rec arrow.RecordBatch) error {
+			ids, _ := columnar.FormatValue(rec.Column(0), 0)
+			fmt.Println("first member of a row group:", ids)
+			return nil
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Count, "members; row groups read", res.Read, "of", res.RowGroups)
+	// Output:
+	// first member of a row group: 290004
+	// 2993 members; row groups read 1 of 3
 }
