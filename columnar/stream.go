@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -40,7 +42,16 @@ type Dataset struct {
 	mem    memory.Allocator
 	rows   int64
 	batch  int
+	cache  *columnCache // KeepColumns: decoded columns, kept
 }
+
+// columnCache holds the columns a dataset has decoded, per row group.
+type columnCache struct {
+	mu   sync.Mutex
+	cols map[pieceColumn][]arrow.Array // one array per batch of the row group
+}
+
+type pieceColumn struct{ piece, col int }
 
 type dsFile struct {
 	path   string
@@ -240,8 +251,83 @@ func leavesOf(f *pqarrow.SchemaField) []int {
 	return out
 }
 
-// Close closes the files.
+// KeepColumns makes the dataset keep every column it decodes (per row
+// group, shared by later reads and released by Close): a column costs one
+// decoding, on first use, however many reads use it. Call it before the
+// first Read.
+func (d *Dataset) KeepColumns() { d.cache = &columnCache{cols: map[pieceColumn][]arrow.Array{}} }
+
+// readCached is Read with KeepColumns: the columns of cols not decoded
+// yet are decoded (together) and kept; the table is assembled from the
+// kept arrays.
+func (d *Dataset) readCached(ctx context.Context, i int, cols []int) (*Table, error) {
+	c := d.cache
+	var missing []int
+	c.mu.Lock()
+	for _, col := range cols {
+		if _, ok := c.cols[pieceColumn{i, col}]; !ok && !slices.Contains(missing, col) {
+			missing = append(missing, col)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) > 0 {
+		t, err := d.read(ctx, i, missing)
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		for k, col := range missing {
+			key := pieceColumn{i, col}
+			if _, ok := c.cols[key]; ok {
+				continue // decoded meanwhile by another read
+			}
+			arrs := make([]arrow.Array, len(t.Batches))
+			for b, rec := range t.Batches {
+				arrs[b] = rec.Column(k)
+				arrs[b].Retain()
+			}
+			c.cols[key] = arrs
+		}
+		c.mu.Unlock()
+		t.Release()
+	}
+	fields := make([]arrow.Field, len(cols))
+	per := make([][]arrow.Array, len(cols))
+	c.mu.Lock()
+	for k, col := range cols {
+		fields[k], per[k] = d.Schema.Field(col), c.cols[pieceColumn{i, col}]
+	}
+	c.mu.Unlock()
+	schema := arrow.NewSchema(fields, nil)
+	var batches []arrow.RecordBatch
+	for b := range per[0] {
+		arrs := make([]arrow.Array, len(cols))
+		for k := range cols {
+			if len(per[k]) != len(per[0]) || per[k][b].Len() != per[0][b].Len() {
+				for _, rec := range batches {
+					rec.Release()
+				}
+				return nil, &LoadError{Path: d.files[d.pieces[i].file].path, Err: fmt.Errorf("row group %d: columns read in batches that differ", d.pieces[i].group)}
+			}
+			arrs[k] = per[k][b]
+		}
+		batches = append(batches, array.NewRecordBatch(schema, arrs, int64(per[0][b].Len())))
+	}
+	return NewTable(d.Name, schema, batches), nil
+}
+
+// Close closes the files (and releases the kept columns).
 func (d *Dataset) Close() error {
+	if d.cache != nil {
+		d.cache.mu.Lock()
+		for _, arrs := range d.cache.cols {
+			for _, a := range arrs {
+				a.Release()
+			}
+		}
+		d.cache.cols = nil
+		d.cache.mu.Unlock()
+	}
 	var errs []error
 	for _, f := range d.files {
 		errs = append(errs, f.rdr.Close())
@@ -443,7 +529,14 @@ func sameTimeUnit(s *metadata.Int64Statistics, unit arrow.TimeUnit) bool {
 // Read reads columns cols (indexes into Schema, in that order) of piece
 // i. A decoder's panic on a malformed file becomes an error naming the
 // file, row group and column; every batch is validated.
-func (d *Dataset) Read(ctx context.Context, i int, cols []int) (t *Table, err error) {
+func (d *Dataset) Read(ctx context.Context, i int, cols []int) (*Table, error) {
+	if d.cache == nil || len(cols) == 0 {
+		return d.read(ctx, i, cols)
+	}
+	return d.readCached(ctx, i, cols)
+}
+
+func (d *Dataset) read(ctx context.Context, i int, cols []int) (t *Table, err error) {
 	p := d.pieces[i]
 	f := d.files[p.file]
 	var leaves []int

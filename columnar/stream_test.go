@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -127,4 +128,43 @@ func TestDatasetErrors(t *testing.T) {
 	var le *LoadError
 	require.True(t, errors.As(err, &le), "%v", err)
 	require.Equal(t, b, le.Path)
+}
+
+// TestDatasetKeepColumns: with KeepColumns, reads of overlapping column
+// sets, in any order and concurrently, give the cells of reads without
+// it, each column decoded once.
+func TestDatasetKeepColumns(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	src := Demo(DemoOptions{Rows: 6_000, Seed: 3, Anchor: anchor, BatchSize: 1000})
+	defer src.Release()
+	path := filepath.Join(t.TempDir(), "u.parquet")
+	writeRowGroups(t, path, src, 2500)
+	ctx := context.Background()
+	plain, err := OpenDataset(ctx, []string{path}, LoadOptions{Mem: mem, BatchSize: 700})
+	require.NoError(t, err)
+	defer plain.Close()
+	kept, err := OpenDataset(ctx, []string{path}, LoadOptions{Mem: mem, BatchSize: 700})
+	require.NoError(t, err)
+	kept.KeepColumns()
+	defer kept.Close()
+	age, country, id := src.ColumnIndex("age"), src.ColumnIndex("country"), src.ColumnIndex("user_id")
+	for _, cols := range [][]int{{age}, {country, age}, {id, age, country}, {age}, {country}} {
+		var wg sync.WaitGroup
+		for i := 0; i < kept.NumPieces(); i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				a, err := plain.Read(ctx, i, cols)
+				require.NoError(t, err)
+				defer a.Release()
+				b, err := kept.Read(ctx, i, cols)
+				require.NoError(t, err)
+				defer b.Release()
+				requireSameCells(t, a, b)
+			}()
+		}
+		wg.Wait()
+	}
+	require.Len(t, kept.cache.cols, 3*kept.NumPieces(), "each column of each row group decoded once")
 }

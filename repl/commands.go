@@ -80,7 +80,7 @@ func (s *Session) command(ctx context.Context, stmt string) (string, error) {
 	if err := s.inWarehouse(name); err != nil {
 		return "", err
 	}
-	if err := s.whenStreamed(name); err != nil {
+	if err := s.whenStreamed(ctx, name); err != nil {
 		return "", err
 	}
 	switch name {
@@ -330,10 +330,13 @@ func (s *Session) defineNow(stmt string, seg *ast.Segment) (string, error) {
 	}
 	if s.cur.stream != nil {
 		res, err := engine.Scan(context.Background(), s.cur.stream.ds, printer.Name(d.name), s.scanOptions())
+		again, err := s.lazyFallback(context.Background(), err)
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("segment %s defined: %s\n", d.name, output.Summary(int(res.Count), int(res.Total), res.Elapsed)), nil
+		if !again {
+			return fmt.Sprintf("segment %s defined: %s\n", d.name, output.Summary(int(res.Count), int(res.Total), res.Elapsed)), nil
+		}
 	}
 	q, err := s.cat.Compile(d.name, engine.WithNow(s.now()))
 	if err != nil {

@@ -21,7 +21,10 @@ var ErrStreamed = errors.New("needs the rows in memory")
 // stream is a table read from Parquet files row group by row group.
 type stream struct {
 	ds    *columnar.Dataset
-	limit int64 // the memory limit, bytes
+	limit int64 // the memory limit, bytes; 0 for a lazy table
+	// lazy: the dataset keeps what it decodes, and the first command that
+	// needs the whole table loads it (loadWhole) instead of failing.
+	lazy bool
 }
 
 // NewStreamed starts a session on a dataset streamed under a memory limit
@@ -35,10 +38,74 @@ func NewStreamed(name string, ds *columnar.Dataset, limit int64, opts Options) *
 	return s
 }
 
-// whenStreamed refuses a command that needs rows on a streamed table.
-func (s *Session) whenStreamed(name string) error {
+// NewLazy starts a session on a Parquet dataset whose columns load on
+// first use: the prompt needs only the files' footers; expressions,
+// .count, .explain, definitions and the modes scan the row groups over
+// the columns they read, each column decoded once and kept; the first
+// statement that needs the whole table (.profile, .why, .show, a ranking
+// function, …) loads the columns not read yet and the session goes on in
+// memory. The session takes ownership of ds.
+func NewLazy(name string, ds *columnar.Dataset, opts Options) *Session {
+	ds.KeepColumns()
+	s := NewStreamed(name, ds, 0, opts)
+	s.cur.stream.lazy = true
+	return s
+}
+
+// lazyFallback loads the whole table when err says a lazy table cannot
+// answer while streamed (a ranking function, an event condition), and
+// reports whether it did (the caller then runs the statement again).
+func (s *Session) lazyFallback(ctx context.Context, err error) (bool, error) {
+	if s.cur.stream == nil || !s.cur.stream.lazy || !(errors.Is(err, engine.ErrScanRanks) || errors.Is(err, engine.ErrScanEvents)) {
+		return false, err
+	}
+	if lerr := s.loadWhole(ctx); lerr != nil {
+		return false, lerr
+	}
+	return true, nil
+}
+
+// loadWhole replaces the current lazy table by the whole table in memory:
+// the columns decoded so far are shared, the others decoded now.
+func (s *Session) loadWhole(ctx context.Context) error {
+	ds := s.cur.stream.ds
+	all := make([]int, ds.Schema.NumFields())
+	for i := range all {
+		all[i] = i
+	}
+	var batches []arrow.RecordBatch
+	for i := 0; i < ds.NumPieces(); i++ {
+		t, err := ds.Read(ctx, i, all)
+		if err != nil {
+			for _, b := range batches {
+				b.Release()
+			}
+			return err
+		}
+		for _, b := range t.Batches {
+			b.Retain()
+			batches = append(batches, b)
+		}
+		t.Release()
+	}
+	schema := arrow.NewSchema(ds.Schema.Fields(), nil)
+	if len(batches) > 0 {
+		schema = batches[0].Schema()
+	}
+	t := columnar.NewTable(s.cur.name, schema, batches)
+	eng := engine.Open(t)
+	s.putTable(&namedTable{name: s.cur.name, t: t, eng: eng, an: analytics.New(eng)})
+	return nil
+}
+
+// whenStreamed refuses a command that needs rows on a streamed table; on
+// a lazy one it loads the whole table first.
+func (s *Session) whenStreamed(ctx context.Context, name string) error {
 	if s.cur.stream == nil || !needsRows[name] || name == ".explain" {
 		return nil
+	}
+	if s.cur.stream.lazy {
+		return s.loadWhole(ctx)
 	}
 	return fmt.Errorf("%s %w, and table %s is streamed from its files (--memory-limit): expressions, .count, .explain and .mode stream; open it without --memory-limit to load it", name, ErrStreamed, s.cur.name)
 }
@@ -58,7 +125,9 @@ func (s *Session) scanOptions() engine.ScanOptions {
 // has them.
 func (s *Session) evaluateStreamed(ctx context.Context, src, mode string) (string, error) {
 	res, err := engine.Scan(ctx, s.cur.stream.ds, src, s.scanOptions())
-	if err != nil {
+	if again, err := s.lazyFallback(ctx, err); again {
+		return s.evaluate(ctx, src, mode)
+	} else if err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -93,7 +162,9 @@ func scanLine(res *engine.ScanResult) string {
 // (as compiled for its schema) and what the scan read and skipped.
 func (s *Session) explainStreamed(ctx context.Context, src string) (string, error) {
 	res, err := engine.Scan(ctx, s.cur.stream.ds, src, s.scanOptions())
-	if err != nil {
+	if again, err := s.lazyFallback(ctx, err); again {
+		return s.explain(ctx, src)
+	} else if err != nil {
 		return "", err
 	}
 	plan := res.Query.Explain().String()
@@ -166,6 +237,10 @@ func (m streamMembers) rows(ctx context.Context, cols []string, limit int, emit 
 // streamBanner introduces a streamed table.
 func streamBanner(nt *namedTable) string {
 	ds := nt.stream.ds
+	if nt.stream.lazy {
+		return fmt.Sprintf("segql — table %s, %s rows in %d Parquet files, %d columns, each read on first use. Type a segment, or .help.\n",
+			nt.name, output.Thousands(int(ds.NumRows())), len(ds.Files()), ds.Schema.NumFields())
+	}
 	return fmt.Sprintf("segql — table %s streamed from %d Parquet files: %s rows in %s row groups, %d columns, memory limit %s. Type a segment, or .help.\n",
 		nt.name, len(ds.Files()), output.Thousands(int(ds.NumRows())), output.Thousands(ds.NumPieces()), ds.Schema.NumFields(), sizeText(nt.stream.limit))
 }

@@ -53,3 +53,35 @@ func TestStreamedSession(t *testing.T) {
 	_, err = s.Execute(context.Background(), `percent_rank(age) > 0.5`)
 	require.ErrorContains(t, err, "whole table")
 }
+
+// TestLazySession: a session whose columns load on first use answers as
+// a session with the rows loaded: expressions read only their columns
+// (kept for later statements), and the first statement that needs the
+// whole table — a ranking function, a definition using one, .profile —
+// loads it and goes on in memory.
+func TestLazySession(t *testing.T) {
+	for _, first := range []string{`percent_rank(income) > 0.9 and age < 30`, `.profile age > 60`, `segment top = ntile(income, 10) = 10`} {
+		loaded := newSession(t)
+		path := filepath.Join(t.TempDir(), "users.parquet")
+		require.NoError(t, columnar.WriteFile(path, loaded.cur.t, nil))
+		ds, err := columnar.OpenDataset(context.Background(), []string{path}, columnar.LoadOptions{BatchSize: 3000})
+		require.NoError(t, err)
+		s := NewLazy("users", ds, Options{Now: anchor})
+		require.Contains(t, s.Banner(), "table users, 20,000 rows in 1 Parquet files, 27 columns, each read on first use")
+		elapsed := regexp.MustCompile(` in [0-9.]+[µmn]?s`)
+		rowGroups := regexp.MustCompile(`row groups: [^\n]*\n`)
+		same := func(stmt string) {
+			want := elapsed.ReplaceAllString(exec(t, loaded, stmt), "")
+			got := rowGroups.ReplaceAllString(elapsed.ReplaceAllString(exec(t, s, stmt), ""), "")
+			require.Equal(t, want, got, stmt)
+		}
+		same(`age between 25 and 54 and purchases_30d > 3`)
+		same(`.count country = "DE" and age > 40`)
+		require.NotNil(t, s.cur.stream, "still streamed")
+		same(first)
+		require.Nil(t, s.cur.stream, "%s loads the whole table", first)
+		same(`age between 25 and 54 and purchases_30d > 3`)
+		same(`.count country = "DE" and age > 40`)
+		require.NoError(t, s.Close())
+	}
+}

@@ -79,7 +79,10 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 			fmt.Fprintln(e.stderr, "segql:", err)
 			return nil, 1
 		}
-		return repl.NewStreamed(ds.Name, ds, int64(d.memLimit), opts), 0
+		return repl.NewStreamed(d.tableName(), ds, int64(d.memLimit), opts), 0
+	}
+	if ds := d.lazyDataset(ctx); ds != nil {
+		return repl.NewLazy(d.tableName(), ds, opts), 0
 	}
 	tbl, err := d.loadNoted(ctx, e)
 	if err != nil {
@@ -90,11 +93,7 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 		anchor, _ := d.demoAnchor()
 		fmt.Fprintf(e.stderr, "the built-in demo table as of %s: now() is that day (--anchor today moves it; --data FILE opens yours)\n", anchor.Format("2006-01-02"))
 	}
-	name := "users"
-	if len(d.data) > 0 {
-		name = strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
-	}
-	s := repl.New(name, tbl, opts)
+	s := repl.New(d.tableName(), tbl, opts)
 	warning, err := s.AttachEvents(func(eng *engine.Engine, t *columnar.Table) (func(), string, error) {
 		return d.attachEvents(ctx, e, eng, t)
 	})
@@ -107,6 +106,38 @@ func (e *env) newSession(ctx context.Context, d *dataFlags, opts repl.Options) (
 		fmt.Fprintln(e.stderr, "segql: warning:", warning)
 	}
 	return s, 0
+}
+
+// tableName is the shell's name for the table of the flags: its first
+// data path's base name, or users.
+func (d *dataFlags) tableName() string {
+	if len(d.data) == 0 {
+		return "users"
+	}
+	return strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
+}
+
+// lazyMinRows is the size from which the shell reads a Parquet table's
+// columns on first use rather than loading it whole at the start (a
+// smaller table loads in about a second).
+var lazyMinRows int64 = 2_000_000
+
+// lazyDataset opens --data for a shell whose columns load on first use:
+// Parquet files of at least lazyMinRows rows, without events. It is nil
+// otherwise (the caller loads the data whole, and reports any problem).
+func (d *dataFlags) lazyDataset(ctx context.Context) *columnar.Dataset {
+	if len(d.data) == 0 || len(d.events.files) > 0 {
+		return nil
+	}
+	ds, err := columnar.OpenDataset(ctx, d.data, columnar.LoadOptions{})
+	if err != nil {
+		return nil
+	}
+	if ds.NumRows() < lazyMinRows {
+		ds.Close()
+		return nil
+	}
+	return ds
 }
 
 // interactive reports whether both standard input and output are terminals.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -194,4 +195,23 @@ func TestStreamProgressE2E(t *testing.T) {
 	require.Less(t, time.Since(stopped), 2*time.Second, "Ctrl-C ends the scan within a second")
 	require.Contains(t, s, "EXIT=1")
 	require.Regexp(t, `(?m)^segql eval: interrupted`, s)
+}
+
+// TestLazyShell: the shell on a Parquet dataset from lazyMinRows rows
+// reads its columns on first use and answers a script as the shell with
+// the table loaded whole does, .profile (which loads the rest) included.
+func TestLazyShell(t *testing.T) {
+	dir := writeDataset(t, 30_000)
+	script := "age between 25 and 54 and purchases_30d > 3\n.count tier = 1\nsegment young = age < 30\n.mode csv\nyoung and user_id < 700\n.mode table\n.profile young\n"
+	args := []string{"repl", "--data", dir, "--now", "2026-11-01"}
+	want, wantErr, code := segql(t, script, args...)
+	require.Equal(t, 0, code, wantErr)
+	defer func(old int64) { lazyMinRows = old }(lazyMinRows)
+	lazyMinRows = 1
+	got, gotErr, code := segql(t, script, args...)
+	require.Equal(t, 0, code, gotErr)
+	elapsed := regexp.MustCompile(` in [0-9.]+[µmn]?s`)
+	rowGroups := regexp.MustCompile(`row groups: [^\n]*\n`)
+	require.Equal(t, elapsed.ReplaceAllString(want, ""), rowGroups.ReplaceAllString(elapsed.ReplaceAllString(got, ""), ""))
+	require.Contains(t, got, "row groups: read", "the expressions streamed")
 }
