@@ -109,6 +109,15 @@ func (s *Session) AttachEvents(attach func(eng *engine.Engine, t *columnar.Table
 	if nt == nil || nt.remote != nil {
 		return "", errors.New("events attach to a table in memory; this one is in PostgreSQL")
 	}
+	if nt.stream != nil {
+		if !nt.stream.lazy {
+			return "", engine.ErrScanEvents
+		}
+		if err := s.loadWhole(context.Background()); err != nil {
+			return "", err
+		}
+		nt = s.cur
+	}
 	release, warning, err := attach(nt.eng, nt.t)
 	if err != nil {
 		return "", err

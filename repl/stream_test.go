@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/segql/segql/columnar"
+	"github.com/segql/segql/engine"
 )
 
 // TestStreamedSession: a session on a dataset streamed under a memory
@@ -50,6 +51,19 @@ func TestStreamedSession(t *testing.T) {
 	require.Contains(t, exec(t, s, `.explain age > 30`), "for each row group read")
 	_, err = s.Execute(context.Background(), `.profile age > 30`)
 	require.ErrorIs(t, err, ErrStreamed)
+	events := filepath.Join(t.TempDir(), "events.parquet")
+	evs := columnar.DemoEvents(columnar.DemoOptions{Rows: 20_000, Seed: 1, Anchor: anchor})
+	require.NoError(t, columnar.WriteFile(events, evs, nil))
+	evs.Release()
+	_, err = s.Execute(context.Background(), `.load `+events+` as events`)
+	require.ErrorIs(t, err, engine.ErrScanEvents)
+	lazy := NewLazy("users", reopen(t, path), Options{Now: anchor})
+	defer lazy.Close()
+	exec(t, lazy, `.load `+events+` as events`)
+	require.Nil(t, lazy.cur.stream, "events need the table in memory: it is loaded")
+	exec(t, loaded, `.load `+events+` as events`)
+	exec(t, loaded, ".mode table")
+	require.Equal(t, elapsed.ReplaceAllString(exec(t, loaded, `did purchase within 30d`), ""), elapsed.ReplaceAllString(exec(t, lazy, `did purchase within 30d`), ""))
 	_, err = s.Execute(context.Background(), `percent_rank(age) > 0.5`)
 	require.ErrorContains(t, err, "whole table")
 }
@@ -84,4 +98,10 @@ func TestLazySession(t *testing.T) {
 		same(`.count country = "DE" and age > 40`)
 		require.NoError(t, s.Close())
 	}
+}
+
+func reopen(t *testing.T, path string) *columnar.Dataset {
+	ds, err := columnar.OpenDataset(context.Background(), []string{path}, columnar.LoadOptions{BatchSize: 3000})
+	require.NoError(t, err)
+	return ds
 }
