@@ -229,7 +229,7 @@ func (s *Session) listTables() string {
 			fmt.Fprintf(&b, "%s %s  in PostgreSQL (%s)\n", mark, t.name, t.remote)
 			continue
 		}
-		fmt.Fprintf(&b, "%s %s  %s rows\n", mark, t.name, output.Thousands(int(t.t.NumRows())))
+		fmt.Fprintf(&b, "%s %s  %s rows\n", mark, t.name, output.Thousands(int(t.rows())))
 	}
 	return b.String()
 }
@@ -242,7 +242,7 @@ func (s *Session) useTable(name string) (string, error) {
 			if t.remote != nil {
 				return fmt.Sprintf("using %s (in PostgreSQL)\n", name), nil
 			}
-			return fmt.Sprintf("using %s (%s rows)\n", name, output.Thousands(int(t.t.NumRows()))), nil
+			return fmt.Sprintf("using %s (%s rows)\n", name, output.Thousands(int(t.rows()))), nil
 		}
 		names = append(names, t.name)
 	}

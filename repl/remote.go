@@ -22,7 +22,7 @@ var ErrInWarehouse = errors.New("needs the rows in memory")
 // needsRows lists the commands that read rows in memory.
 var needsRows = map[string]bool{
 	".show": true, ".explain": true, ".why": true, ".profile": true, ".overlap": true,
-	".cluster": true, ".split": true, ".export": true,
+	".cluster": true, ".split": true, ".export": true, ".values": true,
 }
 
 // inWarehouse refuses a command that needs rows on a connected table.

@@ -234,6 +234,15 @@ func (m streamMembers) rows(ctx context.Context, cols []string, limit int, emit 
 	})
 }
 
+// rows returns a table's rows: a streamed table's as its footers declare
+// them (its table in memory holds only the schema).
+func (nt *namedTable) rows() int64 {
+	if nt.stream != nil {
+		return nt.stream.ds.NumRows()
+	}
+	return nt.t.NumRows()
+}
+
 // streamBanner introduces a streamed table.
 func streamBanner(nt *namedTable) string {
 	ds := nt.stream.ds
