@@ -51,30 +51,41 @@ type Combination struct {
 // Overlap intersects the results (of this engine), named by names. Cells
 // smaller than privacy.MinSize are reported as -1.
 func (e *Analyzer) Overlap(names []string, results []*engine.Result, privacy Privacy) (*Overlap, error) {
-	n := len(results)
-	if n < 2 || n > MaxOverlapSegments || len(names) != n {
-		return nil, fmt.Errorf("overlap: give between 2 and %d segments", MaxOverlapSegments)
-	}
-	if err := e.guard(privacy); err != nil {
-		return nil, fmt.Errorf("overlap: %w", err)
-	}
+	sizes := make([]int, len(results))
 	for i, r := range results {
-		if err := e.sameTable("overlap "+names[i], r); err != nil {
-			return nil, err
+		if i < len(names) {
+			if err := e.sameTable("overlap "+names[i], r); err != nil {
+				return nil, err
+			}
 		}
-		if err := privacy.Check(r.Count()); err != nil {
-			return nil, fmt.Errorf("overlap: %s: %w", names[i], err)
-		}
+		sizes[i] = r.Count()
+	}
+	if err := e.checkOverlap(names, sizes, privacy); err != nil {
+		return nil, err
 	}
 	combos := map[uint32]int{}
 	for b := range results[0].NumBatches() {
 		countCombinations(results, b, combos)
 	}
-	sizes := make([]int, n)
-	for i, r := range results {
-		sizes[i] = r.Count()
-	}
 	return buildOverlap(names, sizes, combos, privacy), nil
+}
+
+// checkOverlap applies Overlap's rules to the segments' sizes: 2 to
+// MaxOverlapSegments segments, each over the privacy threshold.
+func (e *Analyzer) checkOverlap(names []string, sizes []int, privacy Privacy) error {
+	n := len(sizes)
+	if n < 2 || n > MaxOverlapSegments || len(names) != n {
+		return fmt.Errorf("overlap: give between 2 and %d segments", MaxOverlapSegments)
+	}
+	if err := e.guard(privacy); err != nil {
+		return fmt.Errorf("overlap: %w", err)
+	}
+	for i, size := range sizes {
+		if err := privacy.Check(size); err != nil {
+			return fmt.Errorf("overlap: %s: %w", names[i], err)
+		}
+	}
+	return nil
 }
 
 // OverlapCounter counts the membership combinations of several segments
@@ -105,17 +116,8 @@ func (c *OverlapCounter) Add(results []*engine.Result) {
 // OverlapOf is Overlap from counted combinations and the segments' sizes,
 // with the same validation and privacy rules.
 func (e *Analyzer) OverlapOf(names []string, sizes []int, c *OverlapCounter, privacy Privacy) (*Overlap, error) {
-	n := len(sizes)
-	if n < 2 || n > MaxOverlapSegments || len(names) != n {
-		return nil, fmt.Errorf("overlap: give between 2 and %d segments", MaxOverlapSegments)
-	}
-	if err := e.guard(privacy); err != nil {
-		return nil, fmt.Errorf("overlap: %w", err)
-	}
-	for i, size := range sizes {
-		if err := privacy.Check(size); err != nil {
-			return nil, fmt.Errorf("overlap: %s: %w", names[i], err)
-		}
+	if err := e.checkOverlap(names, sizes, privacy); err != nil {
+		return nil, err
 	}
 	return buildOverlap(names, sizes, c.combos, privacy), nil
 }
