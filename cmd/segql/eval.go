@@ -102,6 +102,14 @@ func (e *env) runEval(cf *catalogFlags, src, format string, limit int, pv analyt
 	if d.streamed() {
 		return e.evalStreamed(ctx, cf, src, format, limit, pv, now)
 	}
+	if ds := d.lazyDataset(ctx); ds != nil {
+		// A large Parquet table: stream it, reading only the columns the
+		// expression needs, unless the expression needs the whole table.
+		code, fallback := e.evalLazily(ctx, cf, ds, src, format, limit, pv, now)
+		if !fallback {
+			return code
+		}
+	}
 	var opts []engine.Option
 	if !now.IsZero() {
 		opts = append(opts, engine.WithNow(now))

@@ -171,35 +171,54 @@ func scanSummary(res *engine.ScanResult) string {
 // until there are at least --min-size of them, so a segment under the
 // threshold prints nothing.
 func (e *env) evalStreamed(ctx context.Context, cf *catalogFlags, src, format string, limit int, pv analytics.Privacy, now time.Time) int {
-	d := &cf.dataFlags
 	ds, cat, ok := e.openStreamed(ctx, "eval", cf)
 	if !ok {
 		return 1
 	}
 	defer ds.Close()
+	code, _ := e.evalOver(ctx, cf, ds, cat, src, format, limit, pv, now, false)
+	return code
+}
+
+// evalOver evaluates src over the streamed ds. implicit means the user
+// did not ask for a stream (a large Parquet table, see lazyDataset): no
+// summary line is printed, and an expression a stream cannot evaluate
+// (a ranking function, an event condition) reports fallback, having
+// written nothing, for the caller to load the data whole.
+func (e *env) evalOver(ctx context.Context, cf *catalogFlags, ds *columnar.Dataset, cat *catalog.Catalog, src, format string, limit int,
+	pv analytics.Privacy, now time.Time, implicit bool) (code int, fallback bool) {
+	d := &cf.dataFlags
 	schemaOnly := columnar.NewTable(ds.Name, ds.Schema, nil)
 	o := e.scanOptions(d, now, cat)
+	fail := func(err error) (int, bool) {
+		if implicit && (errors.Is(err, engine.ErrScanRanks) || errors.Is(err, engine.ErrScanEvents) || errors.Is(err, engine.ErrNeedsData)) {
+			return 0, true
+		}
+		return e.fail("eval", err), false
+	}
 	w := &memberWriter{e: e, format: format, limit: limit, pv: pv}
 	if format != "count" {
 		cols, err := w.columns(d, schemaOnly, src, o)
 		if err != nil {
-			return e.fail("eval", err)
+			return fail(err)
 		}
 		o.Keep, o.Members = cols, w.add
 	}
 	if err := pv.Validate(schemaOnly); err != nil {
-		return e.fail("eval", err)
+		return fail(err)
 	}
 	res, err := engine.Scan(ctx, ds, src, o)
 	if err == nil {
 		err = w.finish(res)
 	}
 	if err != nil {
-		return e.fail("eval", err)
+		return fail(err)
 	}
 	e.printWarnings(src, res.Query.Warnings)
-	fmt.Fprintln(e.stderr, scanSummary(res))
-	return 0
+	if !implicit {
+		fmt.Fprintln(e.stderr, scanSummary(res))
+	}
+	return 0, false
 }
 
 // memberWriter writes a streamed segment's members in an eval format.
@@ -759,4 +778,16 @@ func idsAt(ctx context.Context, ds *columnar.Dataset, id string, b *columnar.Bit
 		t.Release()
 	}
 	return out, nil
+}
+
+// evalLazily is eval over a large Parquet table without --memory-limit:
+// streamed, with the fallback of evalOver; it closes ds.
+func (e *env) evalLazily(ctx context.Context, cf *catalogFlags, ds *columnar.Dataset, src, format string, limit int, pv analytics.Privacy, now time.Time) (int, bool) {
+	defer ds.Close()
+	cat, err := e.streamCatalog(ctx, cf, ds)
+	if err != nil {
+		e.printError(err)
+		return 1, false
+	}
+	return e.evalOver(ctx, cf, ds, cat, src, format, limit, pv, now, true)
 }

@@ -215,3 +215,31 @@ func TestLazyShell(t *testing.T) {
 	require.Equal(t, elapsed.ReplaceAllString(want, ""), rowGroups.ReplaceAllString(elapsed.ReplaceAllString(got, ""), ""))
 	require.Contains(t, got, "row groups: read", "the expressions streamed")
 }
+
+// TestLazyEval: eval on a Parquet table from lazyMinRows rows streams it
+// (only the expression's columns are read), printing exactly what eval
+// prints with the table loaded whole, with no summary line; expressions
+// a stream cannot evaluate fall back to loading it whole.
+func TestLazyEval(t *testing.T) {
+	dir := writeDataset(t, 30_000)
+	defer func(old int64) { lazyMinRows = old }(lazyMinRows)
+	for _, expr := range []string{
+		`age between 25 and 54 and purchases_30d > 3 and country in ("DE", "FR")`,
+		`tier = 1 and user_id > 20000`,
+		`percent_rank(income) > 0.95 and age < 30`,
+	} {
+		for _, format := range []string{"count", "ids", "csv", "json", "table"} {
+			args := []string{"eval", "-o", format, "--data", dir, "--now", "2026-11-01", "--min-size", "10", expr}
+			lazyMinRows = 1 << 62
+			want, wantErr, wantCode := segql(t, "", args...)
+			lazyMinRows = 1
+			got, gotErr, code := segql(t, "", args...)
+			require.Equal(t, wantCode, code, "%s -o %s: %s / %s", expr, format, wantErr, gotErr)
+			if format == "table" {
+				want, got = dropLine(want, 0), dropLine(got, 0)
+			}
+			require.Equal(t, want, got, "%s -o %s", expr, format)
+			require.Equal(t, wantErr, gotErr, "%s -o %s", expr, format)
+		}
+	}
+}
