@@ -305,8 +305,12 @@ func (sp *Splitter) assign(ids arrow.Array, i int) int16 {
 	return a
 }
 
-// ArmName returns the name of arm a (an index Assign returned, not -1).
-func (sp *Splitter) ArmName(a int16) string { return sp.s.Arms[a].Name }
+// AssignBatch is Assign for a batch whose one column holds the ids,
+// returning the assigned members' (id, arm name) rows; the caller
+// releases them.
+func (sp *Splitter) AssignBatch(ids arrow.RecordBatch) (arrow.RecordBatch, error) {
+	return sp.s.assignments(ids, sp.Assign(ids.Column(0)), memory.DefaultAllocator)
+}
 
 // Split returns what the splitter counted. Its Assignments are not
 // available: the members were not kept.
@@ -326,26 +330,36 @@ func (s *Split) Assignments(mem memory.Allocator) (*columnar.Table, error) {
 		return nil, err
 	}
 	defer rec.Release()
+	out, err := s.assignments(rec, s.arm, mem)
+	if err != nil {
+		return nil, err
+	}
+	return columnar.NewTable("assignments", out.Schema(), []arrow.RecordBatch{out}), nil
+}
+
+// assignments is the (id, arm name) rows of the members whose ids are
+// ids (one column) and whose arms are arms, the held out left out.
+func (s *Split) assignments(ids arrow.RecordBatch, arms []int16, mem memory.Allocator) (arrow.RecordBatch, error) {
 	keep := array.NewInt64Builder(mem)
 	defer keep.Release()
-	arms := array.NewStringBuilder(mem)
-	defer arms.Release()
-	for i, a := range s.arm {
+	names := array.NewStringBuilder(mem)
+	defer names.Release()
+	for i, a := range arms {
 		if a >= 0 {
 			keep.Append(int64(i))
-			arms.Append(s.Arms[a].Name)
+			names.Append(s.Arms[a].Name)
 		}
 	}
 	indices := keep.NewArray()
 	defer indices.Release()
-	ids, err := columnar.TakeColumns(rec, []int{0}, indices, mem)
+	cols, err := columnar.TakeColumns(ids, []int{0}, indices, mem)
 	if err != nil {
 		return nil, err
 	}
-	armArr := arms.NewArray()
-	schema := arrow.NewSchema([]arrow.Field{rec.Schema().Field(0), {Name: "arm", Type: arrow.BinaryTypes.String}}, nil)
-	out := array.NewRecordBatch(schema, []arrow.Array{ids[0], armArr}, int64(indices.Len()))
-	ids[0].Release()
+	armArr := names.NewArray()
+	schema := arrow.NewSchema([]arrow.Field{ids.Schema().Field(0), {Name: "arm", Type: arrow.BinaryTypes.String}}, nil)
+	out := array.NewRecordBatch(schema, []arrow.Array{cols[0], armArr}, int64(indices.Len()))
+	cols[0].Release()
 	armArr.Release()
-	return columnar.NewTable("assignments", schema, []arrow.RecordBatch{out}), nil
+	return out, nil
 }

@@ -135,8 +135,14 @@ func Load(ctx context.Context, paths []string, opts LoadOptions) (*Table, error)
 	if len(tables) == 1 {
 		return tables[0], nil
 	}
-	name := strings.TrimSuffix(filepath.Base(files[0].Path), filepath.Ext(files[0].Path))
+	name := TableName(files[0].Path)
 	return Concat(name, tables)
+}
+
+// TableName is the name a data path gives its table: its base name
+// without the extension.
+func TableName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 // LoadFile reads one file. Any panic inside a reader is turned into an
@@ -192,7 +198,7 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 		return nil, &LoadError{Path: path, Err: err}
 	}
 	batches = compactBatches(batches, opts.Mem)
-	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	name := TableName(path)
 	return NewTable(name, schema, batches), nil
 }
 

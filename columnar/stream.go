@@ -167,17 +167,10 @@ func OpenDataset(ctx context.Context, paths []string, opts LoadOptions) (_ *Data
 	if err := uniqueNames(ds.Schema); err != nil {
 		return nil, &LoadError{Path: files[0].Path, Err: err}
 	}
-	ds.Name = baseName(files[0].Path)
+	ds.Name = TableName(files[0].Path)
 	return ds, nil
 }
 
-func baseName(path string) string {
-	b := path[strings.LastIndexAny(path, `/\`)+1:]
-	if i := strings.LastIndexByte(b, '.'); i > 0 {
-		b = b[:i]
-	}
-	return b
-}
 
 // openParquet opens one file's footer and maps its top-level columns to
 // their leaves.

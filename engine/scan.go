@@ -221,26 +221,38 @@ func scanColumns(s *arrow.Schema, read, keep []string) ([]int, error) {
 }
 
 // groupStats reads piece i's statistics as the pruner takes them: the
-// bounds converted as the engine reads the column's values.
+// bounds converted as the engine reads the column's values, each column's
+// once however many terms and expressions read it.
 func groupStats(ds *columnar.Dataset, i int) prune.StatsFunc {
+	seen := map[int]prune.Stats{}
 	return func(col int) prune.Stats {
-		gs := ds.Stats(i, col)
-		st := prune.Stats{Rows: gs.Rows, Nulls: gs.Nulls}
-		_, unsafe := kernels.MicrosSafe(ds.Schema.Field(col).Type)
-		st.MayFail = unsafe
-		if gs.MinMax != nil {
-			defer gs.MinMax.Release()
-			lo, err1 := kernels.ArrowValue(gs.MinMax, 0)
-			hi, err2 := kernels.ArrowValue(gs.MinMax, 1)
-			if err1 == nil && err2 == nil && !lo.Null && !hi.Null && lo.K == hi.K {
-				st.HasMinMax, st.Min, st.Max, st.MayFail = true, lo, hi, false
-				if gs.EmptyMayHide {
-					st.Also = []value.Value{value.Str("")}
-				}
-			}
+		if st, ok := seen[col]; ok {
+			return st
 		}
+		st := columnStats(ds, i, col)
+		seen[col] = st
 		return st
 	}
+}
+
+// columnStats converts column col's statistics in piece i.
+func columnStats(ds *columnar.Dataset, i, col int) prune.Stats {
+	gs := ds.Stats(i, col)
+	st := prune.Stats{Rows: gs.Rows, Nulls: gs.Nulls}
+	_, unsafe := kernels.MicrosSafe(ds.Schema.Field(col).Type)
+	st.MayFail = unsafe
+	if gs.MinMax != nil {
+		defer gs.MinMax.Release()
+		lo, err1 := kernels.ArrowValue(gs.MinMax, 0)
+		hi, err2 := kernels.ArrowValue(gs.MinMax, 1)
+		if err1 == nil && err2 == nil && !lo.Null && !hi.Null && lo.K == hi.K {
+			st.HasMinMax, st.Min, st.Max, st.MayFail = true, lo, hi, false
+			if gs.EmptyMayHide {
+				st.Also = []value.Value{value.Str("")}
+			}
+		}
+	}
+	return st
 }
 
 // scanner runs a scan's row groups on the workers, handing members to

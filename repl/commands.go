@@ -169,7 +169,7 @@ func (s *Session) load(ctx context.Context, arg string) (string, error) {
 	if len(fields) == 0 || (len(fields) != 1 && (len(fields) != 3 || fields[1] != "as")) {
 		return "", errors.New("usage: .load FILE [as NAME]")
 	}
-	name := strings.TrimSuffix(filepath.Base(fields[0]), filepath.Ext(fields[0]))
+	name := columnar.TableName(fields[0])
 	if len(fields) == 3 {
 		name = fields[2]
 	}

@@ -114,7 +114,7 @@ func (d *dataFlags) tableName() string {
 	if len(d.data) == 0 {
 		return "users"
 	}
-	return strings.TrimSuffix(filepath.Base(d.data[0]), filepath.Ext(d.data[0]))
+	return columnar.TableName(d.data[0])
 }
 
 // lazyMinRows is the size from which the shell reads a Parquet table's

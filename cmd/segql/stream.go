@@ -600,11 +600,11 @@ func (e *env) splitStreamed(ctx context.Context, a *analyticsFlags, src string, 
 	var res *engine.ScanResult
 	scan := func(emit func(arrow.RecordBatch) error) error {
 		o.Members = func(rec arrow.RecordBatch) error {
-			arms := sp.Assign(rec.Column(0))
 			if emit == nil {
+				sp.Assign(rec.Column(0))
 				return nil
 			}
-			out, err := assignedBatch(rec, arms, sp)
+			out, err := sp.AssignBatch(rec)
 			if err != nil {
 				return err
 			}
@@ -634,32 +634,6 @@ func (e *env) splitStreamed(ctx context.Context, a *analyticsFlags, src string, 
 	return 0
 }
 
-// assignedBatch is the (id, arm) rows of a batch of member ids whose arms
-// are arms, the held-out left out.
-func assignedBatch(ids arrow.RecordBatch, arms []int16, sp *analytics.Splitter) (arrow.RecordBatch, error) {
-	keep := array.NewInt64Builder(memory.DefaultAllocator)
-	defer keep.Release()
-	names := array.NewStringBuilder(memory.DefaultAllocator)
-	defer names.Release()
-	for i, arm := range arms {
-		if arm >= 0 {
-			keep.Append(int64(i))
-			names.Append(sp.ArmName(arm))
-		}
-	}
-	idx := keep.NewArray()
-	defer idx.Release()
-	cols, err := columnar.TakeColumns(ids, []int{0}, idx, memory.DefaultAllocator)
-	if err != nil {
-		return nil, err
-	}
-	armCol := names.NewArray()
-	schema := arrow.NewSchema([]arrow.Field{ids.Schema().Field(0), {Name: "arm", Type: arrow.BinaryTypes.String}}, nil)
-	out := array.NewRecordBatch(schema, []arrow.Array{cols[0], armCol}, int64(idx.Len()))
-	cols[0].Release()
-	armCol.Release()
-	return out, nil
-}
 
 // diffStreamed is diff over a streamed dataset: each version's segments
 // in one pass, their members kept as bitmaps over the dataset's rows (a
