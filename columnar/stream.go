@@ -171,7 +171,6 @@ func OpenDataset(ctx context.Context, paths []string, opts LoadOptions) (_ *Data
 	return ds, nil
 }
 
-
 // openParquet opens one file's footer and maps its top-level columns to
 // their leaves.
 func openParquet(path string, opts LoadOptions) (df *dsFile, schema *arrow.Schema, err error) {

@@ -634,7 +634,6 @@ func (e *env) splitStreamed(ctx context.Context, a *analyticsFlags, src string, 
 	return 0
 }
 
-
 // diffStreamed is diff over a streamed dataset: each version's segments
 // in one pass, their members kept as bitmaps over the dataset's rows (a
 // bit a row and segment); the sample ids are read from the row groups
