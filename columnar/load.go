@@ -203,34 +203,33 @@ func LoadFile(ctx context.Context, path string, opts LoadOptions) (t *Table, err
 }
 
 func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {
-	props := parquet.NewReaderProperties(opts.Mem)
-	props.BufferedStreamEnabled = true
+	// Pages are read into recycled buffers; the columns' own buffers are
+	// opts.Mem's.
+	props := parquet.NewReaderProperties(boundedLike(opts.Mem, loadPages))
+	setStreamReads(props)
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(props))
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rdr.Close()
-	// arrow-go's own parallel reads run its decoders in goroutines of its
-	// own; segql reads each row group as a work item in its pool instead,
-	// with its own recover, so a decoder's panic on a malformed file is an
-	// error naming the row group. Each batch is validated as it is read,
-	// in parallel too.
-	aprops := pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize), Parallel: false}
-	// Read top-level string columns dictionary-encoded: their predicates
-	// then run once per distinct value.
-	for i := 0; i < rdr.MetaData().Schema.NumColumns(); i++ {
-		col := rdr.MetaData().Schema.Column(i)
-		if col.ColumnPath().String() == col.Name() && col.LogicalType().String() == "String" {
-			aprops.SetReadDict(i, true)
-		}
-	}
-	fr, err := pqarrow.NewFileReader(rdr, aprops, opts.Mem)
+	fr, err := pqarrow.NewFileReader(rdr, arrowReadProps(rdr, int64(opts.BatchSize)), opts.Mem)
 	if err != nil {
 		return nil, nil, err
 	}
+	schema, err := fr.Schema()
+	if err != nil {
+		return nil, nil, err
+	}
+	leaves := make([][]int, len(fr.Manifest.Fields))
+	for i := range fr.Manifest.Fields {
+		leaves[i] = leavesOf(&fr.Manifest.Fields[i])
+	}
+	fields := make([]int, schema.NumFields())
+	for i := range fields {
+		fields[i] = i
+	}
 	ng := rdr.NumRowGroups()
 	groups := make([][]arrow.RecordBatch, ng)
-	schemas := make([]*arrow.Schema, ng)
 	release := func() {
 		for _, bs := range groups {
 			for _, b := range bs {
@@ -238,9 +237,13 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 			}
 		}
 	}
+	// Each row group is a work item of segql's pool, with its own
+	// recover: a decoder's panic on a malformed file is an error naming
+	// the row group. Each batch is validated as it is read, in parallel
+	// too.
 	err = workers.Run(ctx, ng, 0, func(_, g int) error {
 		var err error
-		schemas[g], groups[g], err = readRowGroup(ctx, fr, g)
+		groups[g], err = readRowGroup(ctx, rdr, fr, schema, g, fields, leaves, opts.Mem)
 		if err != nil {
 			return fmt.Errorf("row group %d: %w", g, err)
 		}
@@ -257,16 +260,24 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 	for _, bs := range groups {
 		batches = append(batches, bs...)
 	}
-	if ng == 0 {
-		schema, err := fr.Schema()
-		return schema, nil, err
+	return schema, batches, nil
+}
+
+// loadPages recycles the page buffers of Parquet loads.
+var loadPages = newPoolAllocator()
+
+// boundedLike is pool with mem's allocation bound, if it has one.
+func boundedLike(mem memory.Allocator, pool memory.Allocator) memory.Allocator {
+	if b, ok := mem.(boundedAllocator); ok {
+		return boundedAllocator{Allocator: pool, max: b.max}
 	}
-	return schemas[0], batches, nil
+	return pool
 }
 
 // readRowGroup reads one row group's record batches (each validated), a
 // decoder's panic on a malformed file becoming the error.
-func readRowGroup(ctx context.Context, fr *pqarrow.FileReader, g int) (schema *arrow.Schema, batches []arrow.RecordBatch, err error) {
+func readRowGroup(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileReader, schema *arrow.Schema, g int, fields []int, leaves [][]int, mem memory.Allocator) (batches []arrow.RecordBatch, err error) {
+	var cols [][]arrow.Array
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(error); ok {
@@ -275,6 +286,7 @@ func readRowGroup(ctx context.Context, fr *pqarrow.FileReader, g int) (schema *a
 				err = fmt.Errorf("malformed data (%v)", r)
 			}
 		}
+		releaseColumns(cols)
 		if err != nil {
 			for _, b := range batches {
 				b.Release()
@@ -282,26 +294,22 @@ func readRowGroup(ctx context.Context, fr *pqarrow.FileReader, g int) (schema *a
 			batches = nil
 		}
 	}()
-	rr, err := fr.GetRecordReader(ctx, nil, []int{g})
-	if err != nil {
-		return nil, nil, err
+	cols, err = readGroupColumns(ctx, rdr, fr, g, fields, leaves, mem, true)
+	if err != nil || len(cols) == 0 {
+		return nil, err
 	}
-	defer rr.Release()
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, batches, context.Cause(ctx)
+	for b := range cols[0] {
+		arrs := make([]arrow.Array, len(cols))
+		for k := range cols {
+			arrs[k] = cols[k][b]
 		}
-		rec := rr.RecordBatch()
-		rec.Retain()
+		rec := array.NewRecordBatch(schema, arrs, int64(arrs[0].Len()))
 		batches = append(batches, rec)
 		if err := validate(rec); err != nil {
-			return nil, batches, fmt.Errorf("record batch %d: %w", len(batches)-1, err)
+			return batches, fmt.Errorf("record batch %d: %w", b, err)
 		}
 	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, batches, err
-	}
-	return rr.Schema(), batches, nil
+	return batches, nil
 }
 
 func readIPCFile(ctx context.Context, path string, opts LoadOptions) (*arrow.Schema, []arrow.RecordBatch, error) {

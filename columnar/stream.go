@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	"github.com/apache/arrow-go/v18/parquet/schema"
 
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/workers"
@@ -195,23 +193,13 @@ func openParquet(path string, opts LoadOptions) (df *dsFile, schema *arrow.Schem
 		mem = boundFor(mem, st.Size())
 	}
 	props := parquet.NewReaderProperties(mem)
-	// A streamed row group's column chunks are read whole, one read each:
-	// the chunks are held while the row group is decoded anyway, and
-	// buffered reads of a few kilobytes cost a system call each (a third
-	// of a scan's time).
-	props.BufferedStreamEnabled = false
+	setStreamReads(props)
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(props))
 	if err != nil {
 		return nil, nil, &LoadError{Path: path, Err: misnamed(path, err)}
 	}
 	df = &dsFile{path: path, rdr: rdr, mem: mem}
-	aprops := pqarrow.ArrowReadProperties{BatchSize: int64(opts.BatchSize)}
-	for i := 0; i < rdr.MetaData().Schema.NumColumns(); i++ {
-		col := rdr.MetaData().Schema.Column(i)
-		if col.ColumnPath().String() == col.Name() && col.LogicalType().String() == "String" {
-			aprops.SetReadDict(i, true)
-		}
-	}
+	aprops := arrowReadProps(rdr, int64(opts.BatchSize))
 	df.fr, err = pqarrow.NewFileReader(rdr, aprops, mem)
 	if err != nil {
 		return df, nil, &LoadError{Path: path, Err: err}
@@ -481,7 +469,7 @@ func minMaxArray(t arrow.DataType, st metadata.TypedStatistics) arrow.Array {
 		case *array.Int64Builder:
 			bb.AppendValues([]int64{s.Min(), s.Max()}, nil)
 		case *array.TimestampBuilder:
-			if !sameTimeUnit(s, t.(*arrow.TimestampType).Unit) {
+			if !sameTimestampUnit(s.Descr().LogicalType(), t.(*arrow.TimestampType).Unit) {
 				return nil
 			}
 			bb.AppendValues([]arrow.Timestamp{arrow.Timestamp(s.Min()), arrow.Timestamp(s.Max())}, nil)
@@ -500,24 +488,6 @@ func minMaxArray(t arrow.DataType, st metadata.TypedStatistics) arrow.Array {
 	return b.NewArray()
 }
 
-// sameTimeUnit reports whether an INT64 column's Parquet timestamp unit is
-// the Arrow column's (its statistics are then in the column's units).
-func sameTimeUnit(s *metadata.Int64Statistics, unit arrow.TimeUnit) bool {
-	ts, ok := s.Descr().LogicalType().(interface{ TimeUnit() schema.TimeUnitType })
-	if !ok {
-		return false
-	}
-	switch ts.TimeUnit() {
-	case schema.TimeUnitMillis:
-		return unit == arrow.Millisecond
-	case schema.TimeUnitMicros:
-		return unit == arrow.Microsecond
-	case schema.TimeUnitNanos:
-		return unit == arrow.Nanosecond
-	}
-	return false
-}
-
 // Read reads columns cols (indexes into Schema, in that order) of piece
 // i. A decoder's panic on a malformed file becomes an error naming the
 // file, row group and column; every batch is validated.
@@ -531,12 +501,12 @@ func (d *Dataset) Read(ctx context.Context, i int, cols []int) (*Table, error) {
 func (d *Dataset) read(ctx context.Context, i int, cols []int) (t *Table, err error) {
 	p := d.pieces[i]
 	f := d.files[p.file]
-	var leaves []int
+	var fileCols []int // in the order of cols
 	fields := make([]arrow.Field, len(cols))
 	for k, c := range cols {
 		fields[k] = d.Schema.Field(c)
 		if c < d.own {
-			leaves = append(leaves, f.leaves[c]...)
+			fileCols = append(fileCols, c)
 		}
 	}
 	schema := arrow.NewSchema(fields, nil)
@@ -556,36 +526,29 @@ func (d *Dataset) read(ctx context.Context, i int, cols []int) (t *Table, err er
 			t = nil
 		}
 	}()
-	if len(leaves) == 0 {
+	if len(fileCols) == 0 {
 		batches, err = d.partitionOnly(p, schema, cols)
 		if err != nil {
 			return nil, err
 		}
 		return NewTable(d.Name, schema, batches), nil
 	}
-	rr, err := f.fr.GetRecordReader(ctx, leaves, []int{p.group})
+	read, err := readGroupColumns(ctx, f.rdr, f.fr, p.group, fileCols, f.leaves, d.mem, true)
+	defer releaseColumns(read)
 	if err != nil {
 		return nil, err
 	}
-	defer rr.Release()
 	var rows int64
-	for rr.Next() {
-		if err := ctx.Err(); err != nil {
-			return nil, context.Cause(ctx)
-		}
-		rec := rr.RecordBatch()
-		if err := validate(rec); err != nil {
-			return nil, err
-		}
-		out, err := d.arrange(rec, schema, cols, p)
+	for b := range read[0] {
+		out, err := d.arrange(read, b, schema, cols, p)
 		if err != nil {
 			return nil, err
 		}
 		batches = append(batches, out)
+		if err := validate(out); err != nil {
+			return nil, err
+		}
 		rows += out.NumRows()
-	}
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return nil, err
 	}
 	if rows != p.rows {
 		return nil, fmt.Errorf("%d rows read, %d declared", rows, p.rows)
@@ -593,9 +556,9 @@ func (d *Dataset) read(ctx context.Context, i int, cols []int) (t *Table, err er
 	return NewTable(d.Name, schema, batches), nil
 }
 
-// arrange builds a batch of schema from a reader's batch (holding the
-// file columns of cols, by name) and the partition values.
-func (d *Dataset) arrange(rec arrow.RecordBatch, schema *arrow.Schema, cols []int, p piece) (arrow.RecordBatch, error) {
+// arrange builds batch b of schema from the file columns read (in the
+// order of cols, partition columns left out) and the partition values.
+func (d *Dataset) arrange(read [][]arrow.Array, b int, schema *arrow.Schema, cols []int, p piece) (arrow.RecordBatch, error) {
 	arrs := make([]arrow.Array, len(cols))
 	defer func() {
 		for _, a := range arrs {
@@ -604,25 +567,22 @@ func (d *Dataset) arrange(rec arrow.RecordBatch, schema *arrow.Schema, cols []in
 			}
 		}
 	}()
-	n := int(rec.NumRows())
+	n := read[0][b].Len()
+	next := 0
 	for k, c := range cols {
 		if c >= d.own {
 			arrs[k] = constArray(d.mem, d.parts.Fields[c-d.own], d.parts.files[p.file].Parts[c-d.own], n)
 			continue
 		}
-		idx := rec.Schema().FieldIndices(d.Schema.Field(c).Name)
-		if len(idx) != 1 {
-			return nil, fmt.Errorf("column %q is missing from the row group", d.Schema.Field(c).Name)
-		}
-		a := rec.Column(idx[0])
+		a := read[next][b]
+		next++
 		if !arrow.TypeEqual(a.DataType(), schema.Field(k).Type) {
 			return nil, fmt.Errorf("column %q: read as %s, declared %s", schema.Field(k).Name, a.DataType(), schema.Field(k).Type)
 		}
 		a.Retain()
 		arrs[k] = a
 	}
-	out := array.NewRecordBatch(schema, arrs, int64(n))
-	return out, nil
+	return array.NewRecordBatch(schema, arrs, int64(n)), nil
 }
 
 // partitionOnly builds the batches of a piece whose columns are all

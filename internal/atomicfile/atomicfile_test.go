@@ -2,6 +2,7 @@ package atomicfile
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -131,5 +132,26 @@ func TestProtectAfterDeletes(t *testing.T) {
 		Protect(p, Data)
 		require.ErrorIs(t, CheckOutput(p, 0), ErrIsInput, "round %d", i)
 		require.NoError(t, os.Remove(p))
+	}
+}
+
+// TestProtectManyFiles: a dataset's thousands of files are each
+// protected, also when files protected earlier were deleted and their
+// inodes reused by later ones, with no check between.
+func TestProtectManyFiles(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i := range 600 {
+		p := filepath.Join(dir, fmt.Sprintf("part-%04d.parquet", i))
+		require.NoError(t, os.WriteFile(p, []byte("x"), 0o644))
+		Protect(p, Data)
+		if i%3 == 0 {
+			require.NoError(t, os.Remove(p)) // its inode may go to the next file
+			continue
+		}
+		paths = append(paths, p)
+	}
+	for _, p := range paths {
+		require.ErrorIs(t, CheckOutput(p, 0), ErrIsInput, p)
 	}
 }
