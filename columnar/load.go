@@ -401,7 +401,7 @@ func validateColumn(c arrow.Array) (err error) {
 			err = fmt.Errorf("corrupt data (%v)", r)
 		}
 	}()
-	return array.ValidateFull(c)
+	return validateFull(c)
 }
 
 // uniqueNames refuses a schema with a repeated column name: expressions
