@@ -247,18 +247,9 @@ func (r *flatReader) arrays() []arrow.Array {
 
 // readDictionary reads a dictionary page (PLAIN values).
 func (r *flatReader) readDictionary(pg file.Page) error {
-	enc := parquet.Encoding(pg.Encoding())
-	if enc != parquet.Encodings.Plain && enc != parquet.Encodings.PlainDict {
-		return errNotFlat
-	}
-	if r.hasDict {
-		return errors.New("a second dictionary page")
-	}
-	r.hasDict = true
-	n := int(pg.NumValues())
-	data := pg.Data()
-	if n < 0 {
-		return errors.New("negative dictionary size")
+	data, n, err := dictionaryPage(pg, &r.hasDict)
+	if err != nil {
+		return err
 	}
 	if r.plan.dictStr {
 		d, err := plainStrings(data, n, r.mem)
@@ -278,6 +269,25 @@ func (r *flatReader) readDictionary(pg file.Page) error {
 	return nil
 }
 
+// dictionaryPage returns a column chunk's dictionary page's data and
+// number of values, and records in seen that it was read: a second one
+// is an error, and the flat decoders take PLAIN dictionaries only.
+func dictionaryPage(pg file.Page, seen *bool) (data []byte, n int, err error) {
+	enc := parquet.Encoding(pg.Encoding())
+	if enc != parquet.Encodings.Plain && enc != parquet.Encodings.PlainDict {
+		return nil, 0, errNotFlat
+	}
+	if *seen {
+		return nil, 0, errors.New("a second dictionary page")
+	}
+	*seen = true
+	data, n = pg.Data(), int(pg.NumValues())
+	if n < 0 || n > len(data) {
+		return nil, 0, fmt.Errorf("dictionary page: %d values in %d bytes", n, len(data))
+	}
+	return data, n, nil
+}
+
 // plainStrings decodes n PLAIN byte arrays (4-byte length, bytes) into
 // a utf8 array's data (validated as the loaded batches are).
 func plainStrings(data []byte, n int, mem memory.Allocator) (arrow.ArrayData, error) {
@@ -285,25 +295,20 @@ func plainStrings(data []byte, n int, mem memory.Allocator) (arrow.ArrayData, er
 	offsets.Resize((n + 1) * 4)
 	off := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
 	size := 0
-	pos := 0
-	for i := 0; i < n; i++ {
-		if len(data)-pos < 4 {
+	for i, rest := 0, data; i < n; i++ {
+		v, next, err := nextByteArray(rest)
+		if err != nil {
 			offsets.Release()
-			return nil, fmt.Errorf("value %d: truncated", i)
+			return nil, fmt.Errorf("value %d: %w", i, err)
 		}
-		l := int(binary.LittleEndian.Uint32(data[pos:]))
-		if l < 0 || l > len(data)-pos-4 {
-			offsets.Release()
-			return nil, fmt.Errorf("value %d: length %d past the page's end", i, l)
-		}
-		pos += 4 + l
-		size += l
+		rest = next
+		size += len(v)
 		off[i+1] = int32(size)
 	}
 	values := memory.NewResizableBuffer(mem)
 	values.Resize(size)
 	vb := values.Bytes()
-	pos = 0
+	pos := 0
 	for i := 0; i < n; i++ {
 		l := int(off[i+1] - off[i])
 		copy(vb[off[i]:], data[pos+4:pos+4+l])
@@ -680,15 +685,13 @@ func readGroupColumns(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileRea
 	slowAt := map[string]int{}
 	for k, c := range fields {
 		if ls := leaves[c]; flat && len(ls) == 1 && rows > 0 {
-			if plan, ok := planFlat(rdr.MetaData().Schema.Column(ls[0]), schema.Field(c).Type); ok {
-				arrs, ferr := readFlat(rg, ls[0], plan, rows, batch, mem)
-				if ferr == nil {
-					cols[k] = arrs
-					continue
-				}
-				if !errors.Is(ferr, errNotFlat) {
-					return cols, fmt.Errorf("column %q: %w", schema.Field(c).Name, ferr)
-				}
+			arrs, ferr := readOwn(rg, rdr.MetaData().Schema.Column(ls[0]), ls[0], schema.Field(c).Type, rows, batch, mem)
+			if ferr == nil {
+				cols[k] = arrs
+				continue
+			}
+			if !errors.Is(ferr, errNotFlat) {
+				return cols, fmt.Errorf("column %q: %w", schema.Field(c).Name, ferr)
 			}
 		}
 		slow = append(slow, leaves[c]...)
@@ -721,6 +724,18 @@ func readGroupColumns(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileRea
 		return cols, err
 	}
 	return cols, sameBatches(cols, schema, fields)
+}
+
+// readOwn decodes a column chunk with segql's decoders: a flat column,
+// or a list of strings; errNotFlat when neither takes it.
+func readOwn(rg *file.RowGroupReader, col *schema.Column, leaf int, typ arrow.DataType, rows int64, batch int, mem memory.Allocator) ([]arrow.Array, error) {
+	if plan, ok := planFlat(col, typ); ok {
+		return readFlat(rg, leaf, plan, rows, batch, mem)
+	}
+	if plan, ok := planList(col, typ); ok {
+		return readListColumn(rg, leaf, plan, rows, batch, mem)
+	}
+	return nil, errNotFlat
 }
 
 // sameBatches checks that every column came in batches of one shape.

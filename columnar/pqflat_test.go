@@ -41,6 +41,8 @@ var flatShapes = []arrow.Field{
 	{Name: "shigh", Type: arrow.BinaryTypes.String, Nullable: true},
 	{Name: "i8", Type: arrow.PrimitiveTypes.Int8, Nullable: true},
 	{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+	{Name: "tagsreq", Type: arrow.ListOfNonNullable(arrow.BinaryTypes.String)},
+	{Name: "i64s", Type: arrow.ListOf(arrow.PrimitiveTypes.Int64), Nullable: true},
 }
 
 // randomFlatRecord builds n rows of flatShapes: each column with its own
@@ -90,9 +92,17 @@ func randomFlatRecord(rng *rand.Rand, n int) arrow.RecordBatch {
 				fb.Append(int8(v))
 			case *array.ListBuilder:
 				fb.Append(true)
-				vb := fb.ValueBuilder().(*array.StringBuilder)
-				for k := 0; k < v%3; k++ {
-					vb.Append(fmt.Sprint(k))
+				for k := 0; k < v%4; k++ {
+					switch vb := fb.ValueBuilder().(type) {
+					case *array.StringBuilder:
+						if f.Type.(*arrow.ListType).ElemField().Nullable && rng.IntN(5) == 0 {
+							vb.AppendNull()
+						} else {
+							vb.Append([]string{"", "é", "meditation", fmt.Sprint(v % 50)}[(k+v)%4])
+						}
+					case *array.Int64Builder:
+						vb.Append(int64(k))
+					}
 				}
 			}
 		}
@@ -129,7 +139,7 @@ func randomWriterProps(rng *rand.Rand, rows int) (*parquet.WriterProperties, str
 // for, so the test cannot pass by falling back.
 func TestFlatDecoderMatchesArrow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 3))
-	var planned, taken int
+	var planned, taken, lists int
 	for round := 0; round < 40; round++ {
 		n := []int{0, 1, 9, 3000, 20000}[rng.IntN(5)]
 		rec := randomFlatRecord(rng, n)
@@ -141,18 +151,20 @@ func TestFlatDecoderMatchesArrow(t *testing.T) {
 		rec.Release()
 		require.NoError(t, err)
 		batch := []int64{7, 1000, 4096, 65536}[rng.IntN(4)]
-		p, k := checkFlatFile(t, buf.Bytes(), batch, fmt.Sprintf("round %d (%d rows, %s, batch %d)", round, n, desc, batch))
+		p, k, l := checkFlatFile(t, buf.Bytes(), batch, fmt.Sprintf("round %d (%d rows, %s, batch %d)", round, n, desc, batch))
 		planned += p
 		taken += k
+		lists += l
 	}
-	t.Logf("flat decoder took %d of %d planned chunks", taken, planned)
+	t.Logf("flat decoder took %d of %d planned chunks (%d of lists)", taken, planned, lists)
 	require.Greater(t, taken, planned*2/3, "the flat decoder must take most chunks it plans for")
+	require.Greater(t, lists, 40, "the flat decoder must take lists of strings")
 }
 
 // checkFlatFile compares both ways of reading every row group and column
 // of a file, and returns the chunks planned for and taken by the flat
 // decoder.
-func checkFlatFile(t *testing.T, data []byte, batch int64, desc string) (planned, taken int) {
+func checkFlatFile(t *testing.T, data []byte, batch int64, desc string) (planned, taken, lists int) {
 	rdr, err := file.NewParquetReader(bytes.NewReader(data))
 	require.NoError(t, err, desc)
 	defer rdr.Close()
@@ -182,20 +194,25 @@ func checkFlatFile(t *testing.T, data []byte, batch int64, desc string) (planned
 			for b := range fast[c] {
 				requireSameArray(t, slow[c][b], fast[c][b], fmt.Sprintf("%s, batch %d", where, b))
 			}
-			if len(leaves[c]) != 1 {
+			if len(leaves[c]) != 1 || rdr.RowGroup(g).NumRows() == 0 {
 				continue
 			}
-			plan, ok := planFlat(rdr.MetaData().Schema.Column(leaves[c][0]), schema.Field(c).Type)
-			if !ok || rdr.RowGroup(g).NumRows() == 0 {
+			col := rdr.MetaData().Schema.Column(leaves[c][0])
+			_, flat := planFlat(col, schema.Field(c).Type)
+			_, list := planList(col, schema.Field(c).Type)
+			if !flat && !list {
 				continue
 			}
 			planned++
-			arrs, err := readFlat(rdr.RowGroup(g), leaves[c][0], plan, rdr.RowGroup(g).NumRows(), int(batch), mem)
+			arrs, err := readOwn(rdr.RowGroup(g), col, leaves[c][0], schema.Field(c).Type, rdr.RowGroup(g).NumRows(), int(batch), mem)
 			if errors.Is(err, errNotFlat) {
 				continue
 			}
 			require.NoError(t, err, where)
 			taken++
+			if list {
+				lists++
+			}
 			for _, a := range arrs {
 				require.NoError(t, array.ValidateFull(a), where)
 				a.Release()
@@ -204,7 +221,7 @@ func checkFlatFile(t *testing.T, data []byte, batch int64, desc string) (planned
 		releaseColumns(fast)
 		releaseColumns(slow)
 	}
-	return planned, taken
+	return planned, taken, lists
 }
 
 // requireSameArray requires equal types, validity and values; floats are
