@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -393,14 +394,20 @@ func (r *flatReader) readLevels(levels []byte, n, first int) (int, error) {
 
 // decodeLevelBits decodes n definition levels of a column whose maximum
 // level is 1 (RLE/bit-packed hybrid, bit width 1) into a bitmap.
-func decodeLevelBits(src []byte, n int, bits []byte) error {
+func decodeLevelBits(src []byte, n int, bm []byte) error {
 	return hybridRuns(src, 1, n,
 		func(v uint64, pos, k int) {
 			if v == 1 {
-				bitutil.SetBitsTo(bits, int64(pos), int64(k), true)
+				bitutil.SetBitsTo(bm, int64(pos), int64(k), true)
 			}
 		},
-		func(packed []byte, pos, k int) { bitutil.CopyBitmap(packed, 0, k, bits, pos) })
+		func(packed []byte, pos, k int) {
+			if pos%8 == 0 { // whole bytes; bits past n are never read
+				copy(bm[pos/8:], packed[:bitmapBytes(k)])
+				return
+			}
+			bitutil.CopyBitmap(packed, 0, k, bm, pos)
+		})
 }
 
 // spans calls f for each part of rows first…first+n within one batch:
@@ -451,20 +458,17 @@ func setRuns(bm []byte, from, n int, f func(start, length int)) {
 // skipBits returns the first bit of bm from i on (before end) that is not
 // bit, or end.
 func skipBits(bm []byte, i, end int, bit byte) int {
-	whole := byte(0)
-	if bit == 1 {
-		whole = 0xFF
-	}
 	for i < end {
-		if i&7 == 0 && i+8 <= end && bm[i>>3] == whole {
-			i += 8
-		} else if bm[i>>3]>>(i&7)&1 == bit {
-			i++
-		} else {
-			break
+		b := bm[i>>3]
+		if bit == 1 {
+			b = ^b // look for a clear bit
 		}
+		if b >>= uint(i & 7); b != 0 {
+			return min(i+bits.TrailingZeros8(b), end)
+		}
+		i = (i | 7) + 1
 	}
-	return i
+	return end
 }
 
 func grow(s []uint32, n int) []uint32 {
@@ -639,17 +643,21 @@ func unpack(src []byte, width int, out []uint32) {
 		return
 	}
 	mask := uint64(1)<<width - 1
+	i := 0
+	if width <= 8 { // a group of 8 values fits in one 64-bit load
+		for ; i+8 <= len(out) && (i/8)*width+8 <= len(src); i += 8 {
+			g := binary.LittleEndian.Uint64(src[(i/8)*width:])
+			o := out[i : i+8 : i+8]
+			for k := range o {
+				o[k] = uint32(g >> (k * width) & mask)
+			}
+		}
+	}
 	var acc uint64
 	have := 0
-	pos := 0
-	for i := range out {
+	pos := (i / 8) * width
+	for ; i < len(out); i++ {
 		for have < width {
-			if pos+8 <= len(src) && have <= 0 {
-				acc = binary.LittleEndian.Uint64(src[pos:])
-				pos += 8
-				have = 64
-				break
-			}
 			acc |= uint64(src[pos]) << have
 			pos++
 			have += 8

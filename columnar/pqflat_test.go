@@ -262,6 +262,9 @@ func TestDecodeHybrid(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 8))
 	for round := 0; round < 500; round++ {
 		width := rng.IntN(33)
+		if round%3 == 0 {
+			width = 1
+		}
 		var want []uint32
 		var enc []byte
 		for runs := rng.IntN(5) + 1; runs > 0; runs-- {
@@ -296,6 +299,13 @@ func TestDecodeHybrid(t *testing.T) {
 		got := make([]uint32, len(want))
 		require.NoError(t, decodeHybrid(enc, width, got), "width %d", width)
 		require.Equal(t, want, got, "width %d", width)
+		if width == 1 { // the levels of a nullable column, decoded as bits
+			bm := make([]byte, bitmapBytes(len(want)))
+			require.NoError(t, decodeLevelBits(enc, len(want), bm))
+			for i, v := range want {
+				require.Equal(t, v == 1, bm[i/8]>>(i%8)&1 == 1, "level %d", i)
+			}
+		}
 		short := make([]uint32, len(want)+1)
 		require.Error(t, decodeHybrid(enc, width, short), "width %d: one value more than encoded", width)
 	}
