@@ -158,7 +158,6 @@ func readFlat(rg *file.RowGroupReader, leaf int, plan flatPlan, rows int64, batc
 	r := &flatReader{plan: plan, mem: mem, batch: batch, total: int(rows), flatScratch: flatScratches.Get().(*flatScratch)}
 	defer r.release()
 	defer flatScratches.Put(r.flatScratch)
-	r.allocate()
 	row := 0
 	for pr.Next() {
 		pg := pr.Page()
@@ -183,22 +182,28 @@ func readFlat(rg *file.RowGroupReader, leaf int, plan flatPlan, rows int64, batc
 	return r.arrays(), nil
 }
 
-// allocate makes each batch's buffers at their exact size (zeroed).
-func (r *flatReader) allocate() {
-	for lo := 0; lo < r.total; lo += r.batch {
-		b := flatBatch{rows: min(r.batch, r.total-lo)}
+// batchAt returns the batch of row, allocating its buffers at their
+// exact size (zeroed) when it is first reached (the pointer is good
+// until the next call). Rows are reached in
+// order, and batches only as pages fill them: a footer claiming more
+// rows than its pages hold costs nothing before the pages run out.
+func (r *flatReader) batchAt(row int) *flatBatch {
+	i := row / r.batch
+	for len(r.out) <= i {
+		b := flatBatch{rows: min(r.batch, r.total-len(r.out)*r.batch)}
 		b.values = memory.NewResizableBuffer(r.mem)
 		if r.plan.width == 0 {
-			b.values.Resize(int(bitmapBytes(b.rows)))
+			b.values.Resize(bitmapBytes(b.rows))
 		} else {
 			b.values.Resize(b.rows * r.plan.width)
 		}
 		if r.plan.nullable {
 			b.valid = memory.NewResizableBuffer(r.mem)
-			b.valid.Resize(int(bitmapBytes(b.rows)))
+			b.valid.Resize(bitmapBytes(b.rows))
 		}
 		r.out = append(r.out, b)
 	}
+	return &r.out[i]
 }
 
 func bitmapBytes(n int) int { return (n + 7) / 8 }
@@ -415,7 +420,7 @@ func decodeLevelBits(src []byte, n int, bm []byte) error {
 func (r *flatReader) spans(n, first int, f func(b *flatBatch, at, from, k int)) {
 	for done := 0; done < n; {
 		row := first + done
-		b := &r.out[row/r.batch]
+		b := r.batchAt(row)
 		at := row % r.batch
 		k := min(n-done, b.rows-at)
 		f(b, at, done, k)

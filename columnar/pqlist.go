@@ -297,6 +297,9 @@ func (c *listChunk) appendLevels(dst *[]uint8, src []byte, width, n int) error {
 // rowStarts returns the entry at which each of the rows rows starts, and
 // the entries' end after the last, checking the levels' shape.
 func (c *listChunk) rowStarts(plan listPlan, rows int64) ([]int, error) {
+	if rows > int64(len(c.rep)) {
+		return nil, fmt.Errorf("%d rows declared, %d values read", rows, len(c.rep))
+	}
 	starts := make([]int, 0, rows+1)
 	empty := b2i(plan.listOpt) // the level of an empty list; below it, a null one
 	for i, r := range c.rep {
