@@ -553,9 +553,10 @@ func foldKey(s string) string {
 	return string(b)
 }
 
-// end checks that nothing follows the object.
+// end checks that nothing but white space follows the object (peek's 0
+// cannot tell the end from a NUL byte).
 func (p *scanner) end() *requestError {
-	if p.peek() != 0 {
+	if p.ws(); p.i < len(p.b) {
 		return badRequest(codeBadJSON, "unexpected data after the JSON object (at byte %d)", p.i)
 	}
 	return nil

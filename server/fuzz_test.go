@@ -110,7 +110,7 @@ func FuzzMatchDecode(f *testing.F) {
 		`{"user":{"signup_date":"2026-02-30"}}`, `{"user":{"age":30}} x`, `[{"user":{}}]`, `{"segments":[1],"user":{}}`,
 		`{"user":{"agee":1}}`, `{"users":{}}`, `{"user":[]}`, `{"user":{"interests":["a",null]}}`, `{"user":{"age":01}}`,
 		`{"user":{"income":1.}}`, `{"user":{"age":"30"}}`, `{"user":{"nps":9223372036854775808}}`, " {\"user\" : { } } \n",
-		`{"users":[{},{},{},{}]}`, `{"users":[{},{},{},{"age":true}]}`, `{"useR":{},"SEGMENTS":[],"\u017fegments":null}`, `{"user\u212a":{}}`, `{"user":{"country":"a` + "\x01" + `"}}`,
+		`{"users":[{},{},{},{}]}`, `{"users":[{},{},{},{"age":true}]}`, `{"useR":{},"SEGMENTS":[],"\u017fegments":null}`, `{"user\u212a":{}}`, `{"user":{"country":"a` + "\x01" + `"}}`, "{\"user\":{}}\x00", "{\"user\":{}} \x00 ",
 	} {
 		f.Add([]byte(s))
 	}
