@@ -355,6 +355,9 @@ func (r *flatReader) readDataPage(pg file.Page, first int) (int, error) {
 		if rl != 0 || dl < 0 || dl > len(data) {
 			return 0, errors.New("bad level lengths")
 		}
+		if r.plan.nullable && dl == 0 && pg.NumValues() > 0 {
+			return 0, errNotFlat // levels left out: Arrow's readers decide what that means
+		}
 		levels, data = data[:dl], data[dl:]
 	default:
 		return 0, errNotFlat

@@ -208,6 +208,9 @@ func (c *listChunk) readDataPage(pg file.Page, plan listPlan) error {
 		if rl < 0 || dl < 0 || rl+dl > len(data) {
 			return errors.New("bad level lengths")
 		}
+		if (rl == 0 || dl == 0) && pg.NumValues() > 0 {
+			return errNotFlat // levels left out: Arrow's readers decide what that means
+		}
 		repBytes, defBytes, data = data[:rl], data[rl:rl+dl], data[rl+dl:]
 	default:
 		return errNotFlat
