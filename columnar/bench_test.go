@@ -52,7 +52,6 @@ func BenchmarkReadRowGroup(b *testing.B) {
 	}
 	defer ds.Close()
 	f := ds.files[0]
-	fr := f.fr
 	all := make([]int, ds.own)
 	for i := range all {
 		all[i] = i
@@ -73,7 +72,7 @@ func BenchmarkReadRowGroup(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				for b.Loop() {
 					for g := 0; g < f.rdr.NumRowGroups(); g++ {
-						read, err := readGroupColumns(context.Background(), f.rdr, fr, g, cols.fields, f.leaves, ds.mem, own)
+						read, err := f.readGroup(context.Background(), g, cols.fields, ds.mem, own)
 						if err != nil {
 							b.Fatal(err)
 						}

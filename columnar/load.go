@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/workers"
@@ -212,18 +211,11 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 		return nil, nil, err
 	}
 	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, arrowReadProps(rdr, int64(opts.BatchSize)), opts.Mem)
+	pf, err := newParquetFile(rdr, int64(opts.BatchSize), opts.Mem)
 	if err != nil {
 		return nil, nil, err
 	}
-	schema, err := fr.Schema()
-	if err != nil {
-		return nil, nil, err
-	}
-	leaves := make([][]int, len(fr.Manifest.Fields))
-	for i := range fr.Manifest.Fields {
-		leaves[i] = leavesOf(&fr.Manifest.Fields[i])
-	}
+	schema := pf.schema
 	fields := make([]int, schema.NumFields())
 	for i := range fields {
 		fields[i] = i
@@ -243,7 +235,7 @@ func readParquet(ctx context.Context, path string, opts LoadOptions) (*arrow.Sch
 	// too.
 	err = workers.Run(ctx, ng, 0, func(_, g int) error {
 		var err error
-		groups[g], err = readRowGroup(ctx, rdr, fr, schema, g, fields, leaves, opts.Mem)
+		groups[g], err = readRowGroup(ctx, pf, g, fields, opts.Mem)
 		if err != nil {
 			return fmt.Errorf("row group %d: %w", g, err)
 		}
@@ -276,7 +268,7 @@ func boundedLike(mem memory.Allocator, pool memory.Allocator) memory.Allocator {
 
 // readRowGroup reads one row group's record batches (each validated), a
 // decoder's panic on a malformed file becoming the error.
-func readRowGroup(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileReader, schema *arrow.Schema, g int, fields []int, leaves [][]int, mem memory.Allocator) (batches []arrow.RecordBatch, err error) {
+func readRowGroup(ctx context.Context, pf *parquetFile, g int, fields []int, mem memory.Allocator) (batches []arrow.RecordBatch, err error) {
 	var cols [][]arrow.Array
 	defer func() {
 		if r := recover(); r != nil {
@@ -294,7 +286,7 @@ func readRowGroup(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileReader,
 			batches = nil
 		}
 	}()
-	cols, err = readGroupColumns(ctx, rdr, fr, g, fields, leaves, mem, true)
+	cols, err = pf.readGroup(ctx, g, fields, mem, true)
 	if err != nil || len(cols) == 0 {
 		return nil, err
 	}
@@ -303,7 +295,7 @@ func readRowGroup(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileReader,
 		for k := range cols {
 			arrs[k] = cols[k][b]
 		}
-		rec := array.NewRecordBatch(schema, arrs, int64(arrs[0].Len()))
+		rec := array.NewRecordBatch(pf.schema, arrs, int64(arrs[0].Len()))
 		batches = append(batches, rec)
 		if err := validate(rec); err != nil {
 			return batches, fmt.Errorf("record batch %d: %w", b, err)

@@ -302,7 +302,7 @@ func plainStrings(data []byte, n int, mem memory.Allocator) (arrow.ArrayData, er
 	off := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
 	size := 0
 	for i, rest := 0, data; i < n; i++ {
-		v, next, err := nextByteArray(rest)
+		v, next, err := lengthPrefixed(rest)
 		if err != nil {
 			offsets.Release()
 			return nil, fmt.Errorf("value %d: %w", i, err)
@@ -333,34 +333,9 @@ func (r *flatReader) readDataPage(pg file.Page, first int) (int, error) {
 	if n < 0 || n > r.total-first {
 		return 0, fmt.Errorf("a page of %d values past the row group's %d rows", n, r.total)
 	}
-	data := pg.Data()
-	var levels []byte
-	switch p := pg.(type) {
-	case *file.DataPageV1:
-		if r.plan.nullable {
-			if p.DefinitionLevelEncoding() != parquet.Encodings.RLE {
-				return 0, errNotFlat
-			}
-			if len(data) < 4 {
-				return 0, errors.New("truncated definition levels")
-			}
-			l := int(binary.LittleEndian.Uint32(data))
-			if l < 0 || l > len(data)-4 {
-				return 0, errors.New("definition levels past the page's end")
-			}
-			levels, data = data[4:4+l], data[4+l:]
-		}
-	case *file.DataPageV2:
-		rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
-		if rl != 0 || dl < 0 || dl > len(data) {
-			return 0, errors.New("bad level lengths")
-		}
-		if r.plan.nullable && dl == 0 && pg.NumValues() > 0 {
-			return 0, errNotFlat // levels left out: Arrow's readers decide what that means
-		}
-		levels, data = data[:dl], data[dl:]
-	default:
-		return 0, errNotFlat
+	_, levels, data, err := pageLevels(pg, false, r.plan.nullable)
+	if err != nil {
+		return 0, err
 	}
 	present, err := r.readLevels(levels, n, first)
 	if err != nil {
@@ -375,6 +350,60 @@ func (r *flatReader) readDataPage(pg file.Page, first int) (int, error) {
 		return 0, errNotFlat
 	}
 	return n, err
+}
+
+// pageLevels splits a data page into its repetition levels, its
+// definition levels (none for a column without them: rep, def false) and
+// its values. Levels encoded otherwise than RLE, and levels a v2 page
+// leaves out or has beyond the column's, are errNotFlat: Arrow's readers
+// decide what they mean.
+func pageLevels(pg file.Page, rep, def bool) (repLevels, defLevels, values []byte, err error) {
+	data := pg.Data()
+	switch p := pg.(type) {
+	case *file.DataPageV1:
+		if rep {
+			if p.RepetitionLevelEncoding() != parquet.Encodings.RLE {
+				return nil, nil, nil, errNotFlat
+			}
+			if repLevels, data, err = lengthPrefixed(data); err != nil {
+				return nil, nil, nil, fmt.Errorf("repetition levels: %w", err)
+			}
+		}
+		if def {
+			if p.DefinitionLevelEncoding() != parquet.Encodings.RLE {
+				return nil, nil, nil, errNotFlat
+			}
+			if defLevels, data, err = lengthPrefixed(data); err != nil {
+				return nil, nil, nil, fmt.Errorf("definition levels: %w", err)
+			}
+		}
+		return repLevels, defLevels, data, nil
+	case *file.DataPageV2:
+		rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
+		if rl < 0 || dl < 0 || rl+dl > len(data) {
+			return nil, nil, nil, fmt.Errorf("levels of %d and %d bytes in a page of %d", rl, dl, len(data))
+		}
+		missing := (rep && rl == 0 || def && dl == 0) && pg.NumValues() > 0
+		extra := !rep && rl != 0 || !def && dl != 0
+		if missing || extra {
+			return nil, nil, nil, errNotFlat
+		}
+		return data[:rl], data[rl : rl+dl], data[rl+dl:], nil
+	}
+	return nil, nil, nil, errNotFlat
+}
+
+// lengthPrefixed splits a 4-byte length and that many bytes (a PLAIN
+// byte array, or v1 levels) off b.
+func lengthPrefixed(b []byte) (v, rest []byte, err error) {
+	if len(b) < 4 {
+		return nil, nil, errors.New("truncated")
+	}
+	l := binary.LittleEndian.Uint32(b)
+	if uint64(l) > uint64(len(b)-4) {
+		return nil, nil, fmt.Errorf("length %d past the page's end", l)
+	}
+	return b[4 : 4+l], b[4+l:], nil
 }
 
 // readLevels decodes a page's definition levels (none for a required
@@ -676,17 +705,57 @@ func unpack(src []byte, width int, out []uint32) {
 	}
 }
 
-// readGroupColumns reads the top-level columns fields (indexes into the
-// file's Arrow schema, whose leaf columns leaves gives) of row group g,
-// as one array per batch of the reader's batch size for each: flat
-// columns by the flat decoder, the others (together) by Arrow's record
-// reader (all by Arrow's without flat). The arrays are the caller's to release; a column's batches
-// have the same lengths as every other's.
-func readGroupColumns(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileReader, g int, fields []int, leaves [][]int, mem memory.Allocator, flat bool) (cols [][]arrow.Array, err error) {
+// parquetFile is one open Parquet file as segql's readers use it: its
+// footer, Arrow's reader over it, its Arrow schema and each top-level
+// column's leaf columns, worked out once when it is opened.
+type parquetFile struct {
+	rdr    *file.Reader
+	fr     *pqarrow.FileReader
+	schema *arrow.Schema
+	leaves [][]int // per top-level column, its leaf columns
+}
+
+// newParquetFile readies rdr for reading batches of batch rows into
+// mem's buffers (top-level strings dictionary-encoded, see
+// arrowReadProps).
+func newParquetFile(rdr *file.Reader, batch int64, mem memory.Allocator) (*parquetFile, error) {
+	fr, err := pqarrow.NewFileReader(rdr, arrowReadProps(rdr, batch), mem)
+	if err != nil {
+		return nil, err
+	}
 	schema, err := fr.Schema()
 	if err != nil {
 		return nil, err
 	}
+	pf := &parquetFile{rdr: rdr, fr: fr, schema: schema}
+	for i := range fr.Manifest.Fields {
+		pf.leaves = append(pf.leaves, leavesOf(&fr.Manifest.Fields[i]))
+	}
+	if len(pf.leaves) != schema.NumFields() {
+		return nil, fmt.Errorf("%d columns in the schema, %d in the manifest", schema.NumFields(), len(pf.leaves))
+	}
+	return pf, nil
+}
+
+func leavesOf(f *pqarrow.SchemaField) []int {
+	if f.IsLeaf() {
+		return []int{f.ColIndex}
+	}
+	var out []int
+	for i := range f.Children {
+		out = append(out, leavesOf(&f.Children[i])...)
+	}
+	return out
+}
+
+// readGroup reads the top-level columns fields (indexes into f.schema)
+// of row group g, as one array per batch of the reader's batch size for
+// each: the shapes segql's decoders take by them, the others (together)
+// by Arrow's record reader (all by Arrow's without own). The arrays are
+// the caller's to release; a column's batches have the same lengths as
+// every other's.
+func (f *parquetFile) readGroup(ctx context.Context, g int, fields []int, mem memory.Allocator, own bool) (cols [][]arrow.Array, err error) {
+	rdr, fr, schema, leaves := f.rdr, f.fr, f.schema, f.leaves
 	rg := rdr.RowGroup(g)
 	rows := rg.NumRows()
 	batch := int(fr.Props.BatchSize)
@@ -700,7 +769,7 @@ func readGroupColumns(ctx context.Context, rdr *file.Reader, fr *pqarrow.FileRea
 	var slow []int // leaves for Arrow's reader
 	slowAt := map[string]int{}
 	for k, c := range fields {
-		if ls := leaves[c]; flat && len(ls) == 1 && rows > 0 {
+		if ls := leaves[c]; own && len(ls) == 1 && rows > 0 {
 			arrs, ferr := readOwn(rg, rdr.MetaData().Schema.Column(ls[0]), ls[0], schema.Field(c).Type, rows, batch, mem)
 			if ferr == nil {
 				cols[k] = arrs

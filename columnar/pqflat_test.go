@@ -170,23 +170,18 @@ func checkFlatFile(t *testing.T, data []byte, batch int64, desc string) (planned
 	defer rdr.Close()
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
-	fr, err := pqarrow.NewFileReader(rdr, arrowReadProps(rdr, batch), mem)
+	pf, err := newParquetFile(rdr, batch, mem)
 	require.NoError(t, err, desc)
-	schema, err := fr.Schema()
-	require.NoError(t, err, desc)
-	var leaves [][]int
-	for i := range fr.Manifest.Fields {
-		leaves = append(leaves, leavesOf(&fr.Manifest.Fields[i]))
-	}
+	schema, leaves := pf.schema, pf.leaves
 	fields := make([]int, schema.NumFields())
 	for i := range fields {
 		fields[i] = i
 	}
 	for g := 0; g < rdr.NumRowGroups(); g++ {
 		ctx := context.Background()
-		fast, err := readGroupColumns(ctx, rdr, fr, g, fields, leaves, mem, true)
+		fast, err := pf.readGroup(ctx, g, fields, mem, true)
 		require.NoError(t, err, desc)
-		slow, err := readGroupColumns(ctx, rdr, fr, g, fields, leaves, mem, false)
+		slow, err := pf.readGroup(ctx, g, fields, mem, false)
 		require.NoError(t, err, desc)
 		for c := range fields {
 			where := fmt.Sprintf("%s: row group %d, column %s", desc, g, schema.Field(c).Name)

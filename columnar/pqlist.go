@@ -1,7 +1,6 @@
 package columnar
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -164,7 +163,7 @@ func (c *listChunk) readDictionary(pg file.Page) error {
 	}
 	c.dict = make([][]byte, n)
 	for i := range c.dict {
-		v, rest, err := nextByteArray(data)
+		v, rest, err := lengthPrefixed(data)
 		if err != nil {
 			return fmt.Errorf("dictionary page: value %d: %w", i, err)
 		}
@@ -174,46 +173,12 @@ func (c *listChunk) readDictionary(pg file.Page) error {
 	return nil
 }
 
-// nextByteArray splits a PLAIN byte array (4-byte length, bytes) off b.
-func nextByteArray(b []byte) (v, rest []byte, err error) {
-	if len(b) < 4 {
-		return nil, nil, errors.New("truncated")
-	}
-	l := binary.LittleEndian.Uint32(b)
-	if uint64(l) > uint64(len(b)-4) {
-		return nil, nil, fmt.Errorf("length %d past the page's end", l)
-	}
-	return b[4 : 4+l], b[4+l:], nil
-}
-
 // readDataPage appends a data page's levels and present values.
 func (c *listChunk) readDataPage(pg file.Page, plan listPlan) error {
 	n := int(pg.NumValues())
-	data := pg.Data()
-	var repBytes, defBytes []byte
-	switch p := pg.(type) {
-	case *file.DataPageV1:
-		if p.RepetitionLevelEncoding() != parquet.Encodings.RLE || p.DefinitionLevelEncoding() != parquet.Encodings.RLE {
-			return errNotFlat
-		}
-		var err error
-		if repBytes, data, err = prefixed(data); err != nil {
-			return fmt.Errorf("repetition levels: %w", err)
-		}
-		if defBytes, data, err = prefixed(data); err != nil {
-			return fmt.Errorf("definition levels: %w", err)
-		}
-	case *file.DataPageV2:
-		rl, dl := int(p.RepetitionLevelByteLen()), int(p.DefinitionLevelByteLen())
-		if rl < 0 || dl < 0 || rl+dl > len(data) {
-			return errors.New("bad level lengths")
-		}
-		if (rl == 0 || dl == 0) && pg.NumValues() > 0 {
-			return errNotFlat // levels left out: Arrow's readers decide what that means
-		}
-		repBytes, defBytes, data = data[:rl], data[rl:rl+dl], data[rl+dl:]
-	default:
-		return errNotFlat
+	repBytes, defBytes, data, err := pageLevels(pg, true, true)
+	if err != nil {
+		return err
 	}
 	if n < 0 || n > 1<<31-1-len(c.rep) {
 		return fmt.Errorf("a page of %d values", n)
@@ -237,7 +202,7 @@ func (c *listChunk) readDataPage(pg file.Page, plan listPlan) error {
 	case parquet.Encodings.Plain:
 		buf, offsets := c.data, c.offsets
 		for i := 0; i < present; i++ {
-			v, rest, err := nextByteArray(data)
+			v, rest, err := lengthPrefixed(data)
 			if err != nil {
 				return fmt.Errorf("value %d: %w", i, err)
 			}
@@ -270,18 +235,6 @@ func (c *listChunk) readDataPage(pg file.Page, plan listPlan) error {
 		return errNotFlat
 	}
 	return nil
-}
-
-// prefixed splits v1 levels (a 4-byte length, then the runs) off b.
-func prefixed(b []byte) (levels, rest []byte, err error) {
-	if len(b) < 4 {
-		return nil, nil, errors.New("truncated")
-	}
-	l := binary.LittleEndian.Uint32(b)
-	if uint64(l) > uint64(len(b)-4) {
-		return nil, nil, errors.New("past the page's end")
-	}
-	return b[4 : 4+l], b[4+l:], nil
 }
 
 func (c *listChunk) appendLevels(dst *[]uint8, src []byte, width, n int) error {

@@ -15,7 +15,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
-	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/segql/segql/internal/atomicfile"
 	"github.com/segql/segql/internal/workers"
@@ -52,11 +51,9 @@ type columnCache struct {
 type pieceColumn struct{ piece, col int }
 
 type dsFile struct {
-	path   string
-	rdr    *file.Reader
-	fr     *pqarrow.FileReader
-	leaves [][]int // per file column, its leaf columns
-	mem    memory.Allocator
+	*parquetFile
+	path string
+	mem  memory.Allocator
 }
 
 type piece struct {
@@ -198,37 +195,16 @@ func openParquet(path string, opts LoadOptions) (df *dsFile, schema *arrow.Schem
 	if err != nil {
 		return nil, nil, &LoadError{Path: path, Err: misnamed(path, err)}
 	}
-	df = &dsFile{path: path, rdr: rdr, mem: mem}
-	aprops := arrowReadProps(rdr, int64(opts.BatchSize))
-	df.fr, err = pqarrow.NewFileReader(rdr, aprops, mem)
+	df = &dsFile{path: path, mem: mem, parquetFile: &parquetFile{rdr: rdr}}
+	pf, err := newParquetFile(rdr, int64(opts.BatchSize), mem)
 	if err != nil {
 		return df, nil, &LoadError{Path: path, Err: err}
 	}
-	schema, err = df.fr.Schema()
-	if err != nil {
+	df.parquetFile = pf
+	if err := uniqueNames(pf.schema); err != nil {
 		return df, nil, &LoadError{Path: path, Err: err}
 	}
-	if err := uniqueNames(schema); err != nil {
-		return df, nil, &LoadError{Path: path, Err: err}
-	}
-	for i := range df.fr.Manifest.Fields {
-		df.leaves = append(df.leaves, leavesOf(&df.fr.Manifest.Fields[i]))
-	}
-	if len(df.leaves) != schema.NumFields() {
-		return df, nil, &LoadError{Path: path, Err: fmt.Errorf("%d columns in the schema, %d in the manifest", schema.NumFields(), len(df.leaves))}
-	}
-	return df, schema, nil
-}
-
-func leavesOf(f *pqarrow.SchemaField) []int {
-	if f.IsLeaf() {
-		return []int{f.ColIndex}
-	}
-	var out []int
-	for i := range f.Children {
-		out = append(out, leavesOf(&f.Children[i])...)
-	}
-	return out
+	return df, pf.schema, nil
 }
 
 // KeepColumns makes the dataset keep every column it decodes (per row
@@ -533,7 +509,7 @@ func (d *Dataset) read(ctx context.Context, i int, cols []int) (t *Table, err er
 		}
 		return NewTable(d.Name, schema, batches), nil
 	}
-	read, err := readGroupColumns(ctx, f.rdr, f.fr, p.group, fileCols, f.leaves, d.mem, true)
+	read, err := f.readGroup(ctx, p.group, fileCols, d.mem, true)
 	defer releaseColumns(read)
 	if err != nil {
 		return nil, err
